@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	contextapi "github.com/contextapi/contextapi"
+)
+
+func flags(t *testing.T, args ...string) *pflag.FlagSet {
+	t.Helper()
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	addConfigFlags(fs, "addr", "database_url", "log_level", "log_format", "shutdown_timeout", "drain_delay", "cursor_secret", "statement_timeout", "db_max_open_conns")
+	require.NoError(t, fs.Parse(args))
+	return fs
+}
+
+func writeYAML(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "contextapi.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
+	return path
+}
+
+func clearEnv(t *testing.T) {
+	for _, k := range contextapi.Keys {
+		t.Setenv(envPrefix+upper(k.Name), "")
+		os.Unsetenv(envPrefix + upper(k.Name))
+	}
+	t.Setenv("DATABASE_URL", "")
+	os.Unsetenv("DATABASE_URL")
+}
+
+func upper(s string) string { return string(bytes.ToUpper([]byte(s))) }
+
+func TestConfigDefaults(t *testing.T) {
+	clearEnv(t)
+	cfg, err := loadConfig(flags(t))
+	require.NoError(t, err)
+	assert.Equal(t, ":8080", cfg.Addr)
+	assert.Empty(t, cfg.DatabaseURL)
+	assert.Equal(t, 5*time.Second, cfg.DrainDelay)
+	assert.Equal(t, 20*time.Second, cfg.ShutdownTimeout)
+	assert.Equal(t, 5*time.Second, cfg.StatementTimeout)
+	assert.Equal(t, 16, cfg.DBMaxOpenConns)
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	clearEnv(t)
+	path := writeYAML(t, "addr: \":7000\"\nlog_level: debug\ndrain_delay: 1s\nstatement_timeout: 2s\n")
+
+	cfg, err := loadConfig(flags(t, "--config", path))
+	require.NoError(t, err)
+	assert.Equal(t, ":7000", cfg.Addr, "YAML over defaults")
+	assert.Equal(t, time.Second, cfg.DrainDelay)
+
+	t.Setenv("CONTEXTAPI_ADDR", ":7100")
+	t.Setenv("CONTEXTAPI_DRAIN_DELAY", "3s")
+	cfg, err = loadConfig(flags(t, "--config", path))
+	require.NoError(t, err)
+	assert.Equal(t, ":7100", cfg.Addr, "environment over YAML")
+	assert.Equal(t, 3*time.Second, cfg.DrainDelay)
+	assert.Equal(t, 2*time.Second, cfg.StatementTimeout, "YAML still applies where env is silent")
+
+	cfg, err = loadConfig(flags(t, "--config", path, "--addr", ":7200"))
+	require.NoError(t, err)
+	assert.Equal(t, ":7200", cfg.Addr, "flags over environment")
+	assert.Equal(t, 3*time.Second, cfg.DrainDelay)
+}
+
+func TestDatabaseURLPrecedence(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("DATABASE_URL", "postgres://plain@127.0.0.1/a")
+	cfg, err := loadConfig(flags(t))
+	require.NoError(t, err)
+	assert.Equal(t, "postgres://plain@127.0.0.1/a", cfg.DatabaseURL, "plain DATABASE_URL is honoured")
+
+	t.Setenv("CONTEXTAPI_DATABASE_URL", "postgres://prefixed@127.0.0.1/b")
+	cfg, err = loadConfig(flags(t))
+	require.NoError(t, err)
+	assert.Equal(t, "postgres://prefixed@127.0.0.1/b", cfg.DatabaseURL, "CONTEXTAPI_DATABASE_URL wins")
+
+	cfg, err = loadConfig(flags(t, "--database-url", "host=/var/run/postgresql dbname=c"))
+	require.NoError(t, err)
+	assert.Equal(t, "host=/var/run/postgresql dbname=c", cfg.DatabaseURL)
+}
+
+func TestInvalidConfigNamesTheKey(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		yaml string
+		key  string
+	}{
+		{name: "bad addr flag", args: []string{"--addr", "8080"}, key: "addr"},
+		{name: "port out of range", args: []string{"--addr", ":70000"}, key: "addr"},
+		{name: "bad duration in env", env: map[string]string{"CONTEXTAPI_SHUTDOWN_TIMEOUT": "soon"}, key: "shutdown_timeout"},
+		{name: "negative drain delay", args: []string{"--drain-delay", "-1s"}, key: "drain_delay"},
+		{name: "bad log level", args: []string{"--log-level", "loud"}, key: "log_level"},
+		{name: "bad log format", env: map[string]string{"CONTEXTAPI_LOG_FORMAT": "xml"}, key: "log_format"},
+		{name: "bad database url", args: []string{"--database-url", "postgres://u:pw@[::1"}, key: "database_url"},
+		{name: "pool size", args: []string{"--db-max-open-conns", "0"}, key: "db_max_open_conns"},
+		{name: "empty cursor secret", args: []string{"--cursor-secret", ""}, key: "cursor_secret"},
+		{name: "unknown YAML key", yaml: "adr: \":1\"\n", key: "adr"},
+		{name: "YAML that does not parse", yaml: "addr: [\n", key: "config"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			clearEnv(t)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			args := tc.args
+			if tc.yaml != "" {
+				args = append(args, "--config", writeYAML(t, tc.yaml))
+			}
+			_, err := loadConfig(flags(t, args...))
+			var cfgErr *contextapi.ConfigError
+			require.ErrorAs(t, err, &cfgErr)
+			assert.Equal(t, tc.key, cfgErr.Key)
+			assert.NotContains(t, err.Error(), "pw@", "secrets never appear in messages")
+		})
+	}
+}
+
+func TestInvalidConfigExitsWithStatus2(t *testing.T) {
+	clearEnv(t)
+	assert.Equal(t, 2, run([]string{"serve", "--addr", "nope"}))
+	assert.Equal(t, 2, run([]string{"serve", "--no-such-flag"}))
+	assert.Equal(t, 2, run([]string{"migrate"}), "migrate needs a database")
+	assert.Equal(t, 2, run([]string{"seed", "--dataset", "huge", "--database-url", "postgres://u@127.0.0.1:1/x"}))
+}
+
+func TestVersion(t *testing.T) {
+	cmd := newRootCommand()
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetArgs([]string{"version"})
+	require.NoError(t, cmd.Execute())
+	assert.Regexp(t, `^contextapi dev \(commit \S+, go1\.\d+`, out.String())
+}

@@ -1,0 +1,6 @@
+package httpapi
+
+// statusResponse is the body of the health endpoints that succeed.
+type statusResponse struct {
+	Status string `json:"status"`
+}

@@ -1,0 +1,147 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/contextapi/contextapi/internal/domain"
+)
+
+// retryAfterSeconds is what a 503 asks clients to wait: long enough for a database
+// failover or a cache refill to make progress, short for an interactive caller.
+const retryAfterSeconds = 5
+
+// errorKinds maps error kinds to problems, first match wins: the domain's kinds, then
+// context errors that reach us untranslated. A cancelled request context means the
+// client left; a deadline means something of ours timed out, which retrying may cure.
+var errorKinds = []struct {
+	err  error
+	kind problemKind
+}{
+	{domain.ErrInvalidArgument, kindInvalidArgument},
+	{domain.ErrNotFound, kindNotFound},
+	{domain.ErrUnavailable, kindUnavailable},
+	{context.Canceled, kindClientClosed},
+	{context.DeadlineExceeded, kindUnavailable},
+}
+
+// echoKinds maps the statuses of Echo's own errors (router 404 and 405) and of those
+// this package raises through Echo's sentinels (413, 415) to problems.
+var echoKinds = map[int]problemKind{
+	http.StatusBadRequest:            kindInvalidArgument,
+	http.StatusNotFound:              kindNoRoute,
+	http.StatusMethodNotAllowed:      kindMethodNotAllowed,
+	http.StatusRequestEntityTooLarge: kindPayloadTooLarge,
+	http.StatusUnsupportedMediaType:  kindUnsupportedMediaType,
+	http.StatusServiceUnavailable:    kindUnavailable,
+	http.StatusInternalServerError:   kindInternal,
+}
+
+// kindOf classifies err. Anything unrecognised is an internal error.
+func kindOf(err error) problemKind {
+	for _, m := range errorKinds {
+		if errors.Is(err, m.err) {
+			return m.kind
+		}
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		if k, ok := echoKinds[he.Code]; ok {
+			return k
+		}
+		return kindOfStatus(he.Code)
+	}
+	return kindInternal
+}
+
+// handleError is Echo's HTTPErrorHandler and this API's only way of answering an error:
+// it writes the problem document of err and logs every 5xx once, with the request id.
+// Details of 5xx stay generic: internal text (SQL, driver messages) goes to the log only.
+func (s *Server) handleError(err error, c echo.Context) {
+	k := kindOf(err)
+	if k.status >= http.StatusInternalServerError {
+		s.logError(c, k.status, err)
+	}
+	res := c.Response()
+	if res.Committed {
+		return // part of a response is out; all that is left is the log line above
+	}
+	p := problemResponse{
+		Type:      k.typeURI,
+		Title:     k.title,
+		Status:    k.status,
+		Detail:    k.detail,
+		Instance:  c.Request().URL.EscapedPath(),
+		RequestID: requestIDOf(c),
+	}
+	if k.status == http.StatusBadRequest {
+		p.Errors = fieldErrors(err)
+		if len(p.Errors) > 0 {
+			p.Detail = validationDetail(p.Errors)
+		}
+	}
+	if k.status == http.StatusServiceUnavailable {
+		res.Header().Set(echo.HeaderRetryAfter, strconv.Itoa(retryAfterSeconds))
+	}
+	body, mErr := json.Marshal(p)
+	if mErr != nil { // only strings and ints: cannot happen, but never answer nothing
+		body = []byte(`{"type":"urn:contextapi:problem:internal","status":500}`)
+	}
+	if wErr := c.Blob(k.status, contentTypeProblem, body); wErr != nil {
+		s.logger.DebugContext(c.Request().Context(), "write problem", slog.String("error", wErr.Error()))
+	}
+}
+
+// fieldErrors lists the invalid fields err names, in the order the app found them.
+func fieldErrors(err error) []fieldErrorResponse {
+	var fields []domain.FieldError
+	var ve *domain.ValidationError
+	var fe *domain.FieldError
+	switch {
+	case errors.As(err, &ve):
+		fields = ve.Fields
+	case errors.As(err, &fe):
+		fields = []domain.FieldError{*fe}
+	}
+	out := make([]fieldErrorResponse, 0, len(fields))
+	for _, f := range fields {
+		out = append(out, fieldErrorResponse{Field: f.Field, Reason: f.Reason})
+	}
+	return out
+}
+
+// validationDetail sums field errors up in one sentence for humans reading the problem.
+func validationDetail(fields []fieldErrorResponse) string {
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		parts[i] = f.Field + ": " + f.Reason
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (s *Server) logError(c echo.Context, status int, err error) {
+	req := c.Request()
+	attrs := []slog.Attr{
+		slog.String("request_id", requestIDOf(c)),
+		slog.String("method", req.Method),
+		slog.String("route", s.routeOf(c)),
+		slog.Int("status", status),
+		slog.String("error", err.Error()),
+	}
+	var pe *panicError
+	if errors.As(err, &pe) {
+		attrs = append(attrs, slog.String("stack", string(pe.stack)))
+	}
+	level := slog.LevelError
+	if status == http.StatusServiceUnavailable {
+		level = slog.LevelWarn // expected during outages; the cause is elsewhere
+	}
+	s.logger.LogAttrs(req.Context(), level, "request failed", attrs...)
+}

@@ -1,0 +1,59 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// successRate serves GET /api/v1/aggregations/success-rate.
+func (s *Server) successRate(c echo.Context) error {
+	p, err := queryParams(c)
+	if err != nil {
+		return err
+	}
+	sr, err := s.svc.SuccessRate(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, newSuccessRateResponse(sr))
+}
+
+// namespaces serves GET /api/v1/aggregations/namespaces.
+func (s *Server) namespaces(c echo.Context) error {
+	p, err := queryParams(c)
+	if err != nil {
+		return err
+	}
+	groups, err := s.svc.Namespaces(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, newNamespacesResponse(groups))
+}
+
+// severity serves GET /api/v1/aggregations/severity.
+func (s *Server) severity(c echo.Context) error {
+	p, err := queryParams(c)
+	if err != nil {
+		return err
+	}
+	counts, err := s.svc.Severity(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, newSeverityResponse(counts))
+}
+
+// trend serves GET /api/v1/aggregations/trend.
+func (s *Server) trend(c echo.Context) error {
+	p, err := queryParams(c)
+	if err != nil {
+		return err
+	}
+	t, err := s.svc.Trend(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, newTrendResponse(t))
+}

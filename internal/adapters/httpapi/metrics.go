@@ -1,0 +1,75 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// routeUnmatched labels requests no route template matched, so arbitrary paths never
+// become label values.
+const routeUnmatched = "unmatched"
+
+// httpMetrics are the request metrics of contract §4.
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// newHTTPMetrics registers the HTTP metrics and the Go and process collectors on reg.
+// Registering is idempotent: what reg already holds is reused, so several servers (or a
+// root that registered the runtime collectors itself) can share one registry.
+func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
+	m := &httpMetrics{
+		requests: registerOnce(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "contextapi_http_requests_total",
+			Help: "HTTP requests served, by method, route template and status code.",
+		}, []string{"method", "route", "code"})),
+		duration: registerOnce(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "contextapi_http_request_duration_seconds",
+			Help:    "Time to serve HTTP requests, by method and route template.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"method", "route"})),
+	}
+	registerOnce(reg, collectors.NewGoCollector())
+	registerOnce(reg, collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// registerOnce registers c, or returns the equal collector reg already holds. Any other
+// failure is a programming error (conflicting metric definitions) and panics, as
+// prometheus.MustRegister would.
+func registerOnce[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	err := reg.Register(c)
+	if err == nil {
+		return c
+	}
+	var already prometheus.AlreadyRegisteredError
+	if errors.As(err, &already) {
+		if existing, ok := already.ExistingCollector.(C); ok {
+			return existing
+		}
+	}
+	panic(fmt.Sprintf("httpapi: register metrics: %v", err))
+}
+
+func (m *httpMetrics) observe(method, route string, status int, elapsed time.Duration) {
+	method = methodLabel(method)
+	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
+}
+
+// methodLabel bounds the method label: clients may send any token as a method.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "OTHER"
+}

@@ -1,0 +1,52 @@
+package httpapi
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// quietRoutes are polled by machines; their successes are logged at debug level only.
+var quietRoutes = map[string]bool{
+	"/health": true, "/health/live": true, "/livez": true, "/health/ready": true, "/readyz": true, "/metrics": true,
+}
+
+// observe renders any error the handler returned (so the status is final), then records
+// the request's metrics and writes its one access-log line.
+func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		elapsed := time.Since(start)
+		req, res := c.Request(), c.Response()
+		route := s.routeOf(c)
+		s.metrics.observe(req.Method, route, res.Status, elapsed)
+		level := slog.LevelInfo
+		if quietRoutes[route] && res.Status < 400 {
+			level = slog.LevelDebug // probes and scrapes every few seconds would drown the rest
+		}
+		s.logger.LogAttrs(req.Context(), level, "request",
+			slog.String("method", req.Method),
+			slog.String("route", route),
+			slog.String("path", req.URL.Path),
+			slog.Int("status", res.Status),
+			slog.Duration("latency", elapsed),
+			slog.String("request_id", requestIDOf(c)),
+			slog.Int64("bytes", res.Size),
+		)
+		return nil
+	}
+}
+
+// routeOf returns the route template that matched c's request. Echo reports the nearest
+// template even for a wrong method (405), which is still a bounded label; requests no
+// template matched get routeUnmatched.
+func (s *Server) routeOf(c echo.Context) string {
+	if p := c.Path(); s.routes[p] {
+		return p
+	}
+	return routeUnmatched
+}

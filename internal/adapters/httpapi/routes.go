@@ -1,0 +1,36 @@
+package httpapi
+
+import (
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// register adds every route of contract §3. openapi.yaml documents exactly these; a test
+// keeps the two in step.
+func (s *Server) register(e *echo.Echo, reg *prometheus.Registry) {
+	api := e.Group("/api/v1")
+	api.GET("/incidents", s.listIncidents)
+	api.GET("/context/query", s.listIncidents) // upstream's name for the same list
+	api.GET("/incidents/:id", s.getIncident)
+	api.GET("/incidents/:id/similar", s.similarIncidents)
+	api.POST("/search/semantic", s.semanticSearch)
+
+	api.GET("/aggregations/success-rate", s.successRate)
+	api.GET("/aggregations/namespaces", s.namespaces)
+	api.GET("/aggregations/severity", s.severity)
+	api.GET("/aggregations/trend", s.trend)
+
+	// The context endpoints come here (contract §3.5 and §3.7), with their handlers in
+	// handlers_context.go and their paths in openapi.yaml:
+	//   api.GET("/context/remediation/:remediation_request_id", s.remediationContext)
+	//   api.GET("/context/historical", s.historicalContext)
+
+	e.GET("/health", s.health)
+	e.GET("/health/live", s.live)
+	e.GET("/livez", s.live)
+	e.GET("/health/ready", s.ready)
+	e.GET("/readyz", s.ready)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	e.GET("/openapi.json", s.openapiDocument)
+}

@@ -1,0 +1,193 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/contextapi/contextapi/internal/app"
+)
+
+// Defaults applied to zero fields of Config (LIBRARIES.md, "HTTP server hardening" and
+// "Graceful shutdown"): the header timeout closes the Slowloris hole (gosec G112).
+const (
+	defaultReadHeaderTimeout = 5 * time.Second
+	defaultReadTimeout       = 15 * time.Second
+	defaultWriteTimeout      = 30 * time.Second
+	defaultIdleTimeout       = 60 * time.Second
+	defaultMaxHeaderBytes    = 64 << 10
+	defaultShutdownTimeout   = 20 * time.Second
+	defaultDrainDelay        = 5 * time.Second
+)
+
+// Config tunes the HTTP server. Every zero field takes its default.
+type Config struct {
+	// ReadHeaderTimeout bounds reading the request headers (default 5s).
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds reading the whole request (default 15s).
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing the response (default 30s).
+	WriteTimeout time.Duration
+	// IdleTimeout bounds how long a keep-alive connection waits for its next request
+	// (default 60s).
+	IdleTimeout time.Duration
+	// MaxHeaderBytes bounds the request headers (default 64 KiB).
+	MaxHeaderBytes int
+	// ShutdownTimeout bounds how long in-flight requests may take to finish once draining
+	// is over (default 20s); connections still busy then are closed.
+	ShutdownTimeout time.Duration
+	// DrainDelay is how long the server keeps serving with readiness failing before it
+	// stops accepting connections, so load balancers take it out of rotation first
+	// (default 5s). A negative value means no delay.
+	DrainDelay time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&c.ReadHeaderTimeout, defaultReadHeaderTimeout)
+	def(&c.ReadTimeout, defaultReadTimeout)
+	def(&c.WriteTimeout, defaultWriteTimeout)
+	def(&c.IdleTimeout, defaultIdleTimeout)
+	def(&c.ShutdownTimeout, defaultShutdownTimeout)
+	def(&c.DrainDelay, defaultDrainDelay)
+	if c.DrainDelay < 0 {
+		c.DrainDelay = 0
+	}
+	if c.MaxHeaderBytes == 0 {
+		c.MaxHeaderBytes = defaultMaxHeaderBytes
+	}
+	return c
+}
+
+// Server is contextapi's HTTP API: an http.Handler, and a server with graceful shutdown.
+type Server struct {
+	echo    *echo.Echo
+	svc     *app.Service
+	logger  *slog.Logger
+	cfg     Config
+	metrics *httpMetrics
+	// routes holds the registered route templates; metrics label anything else
+	// "unmatched", so raw paths never become label values.
+	routes  map[string]bool
+	openapi []byte
+	// draining turns readiness to 503 as soon as shutdown begins.
+	draining atomic.Bool
+}
+
+// NewServer returns the API serving svc. HTTP metrics, and the Go and process collectors,
+// are registered on reg (idempotently: a second server on the same registry shares
+// them), which /metrics exposes. A nil logger discards logs; a nil reg gets a fresh one.
+// NewServer panics if the embedded OpenAPI document is not valid YAML, which the
+// package's tests rule out.
+func NewServer(svc *app.Service, reg *prometheus.Registry, logger *slog.Logger, cfg Config) *Server {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	doc, err := openapiJSON()
+	if err != nil {
+		panic(err)
+	}
+	s := &Server{
+		svc:     svc,
+		logger:  logger,
+		cfg:     cfg.withDefaults(),
+		metrics: newHTTPMetrics(reg),
+		openapi: doc,
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	// Echo's own logger only warns about double writes; our logs go through slog.
+	e.Logger.SetOutput(io.Discard)
+	e.HTTPErrorHandler = s.handleError
+	// Order matters: the request id exists before anything can fail; observe sees the
+	// final status because it renders errors itself; recover sits inside observe so a
+	// panic is counted and logged as the 500 it becomes.
+	e.Use(s.requestID, s.observe, s.recoverPanics)
+	s.register(e, reg)
+	s.routes = map[string]bool{}
+	for _, r := range e.Routes() {
+		s.routes[r.Path] = true
+	}
+	s.echo = e
+	return s
+}
+
+// ServeHTTP serves one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.echo.ServeHTTP(w, r)
+}
+
+// ListenAndServe listens on addr (e.g. ":8080") and serves until ctx is done; see Serve.
+func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("httpapi: listen: %w", err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves on ln until ctx is done, then shuts down gracefully: readiness answers
+// 503 at once, the server keeps serving for DrainDelay, then stops accepting and waits
+// up to ShutdownTimeout for in-flight requests. It returns nil after a clean shutdown.
+// Serve takes ownership of ln. A Server serves once.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("httpapi: serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.draining.Store(true)
+	s.logger.Info("shutting down: draining", slog.Duration("drain_delay", s.cfg.DrainDelay))
+	drain := time.NewTimer(s.cfg.DrainDelay)
+	select {
+	case <-drain.C:
+	case err := <-served:
+		drain.Stop()
+		return fmt.Errorf("httpapi: serve: %w", err)
+	}
+
+	// The shutdown budget is fresh: ctx is already done, and in-flight requests must
+	// still be allowed to finish.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		closeErr := hs.Close()
+		<-served
+		return fmt.Errorf("httpapi: shutdown: %w", errors.Join(err, closeErr))
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("httpapi: serve: %w", err)
+	}
+	s.logger.Info("shut down")
+	return nil
+}

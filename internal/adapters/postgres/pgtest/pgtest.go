@@ -1,0 +1,111 @@
+// Package pgtest gives tests throwaway PostgreSQL databases. It reads
+// CONTEXTAPI_TEST_DATABASE_URL (scripts/db.sh prints one), migrates a template database
+// once per test binary and clones it for each test, which takes a fraction of a second,
+// so tests never see each other's data. Without the variable, tests skip loudly; with
+// CI=true that is a failure instead.
+package pgtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+)
+
+// EnvURL names the variable holding the administrative URL of the test server.
+const EnvURL = "CONTEXTAPI_TEST_DATABASE_URL"
+
+// Harness creates databases on the test server.
+type Harness struct {
+	admin    string
+	template string
+	seq      atomic.Int64
+	skip     string
+}
+
+// Start prepares the template database with migrate. It returns an error in CI when
+// no database is configured; elsewhere a harness whose tests skip.
+func Start(migrate func(ctx context.Context, dsn string) error) (*Harness, error) {
+	h := &Harness{admin: os.Getenv(EnvURL)}
+	if h.admin == "" {
+		if os.Getenv("CI") == "true" {
+			return nil, errors.New(EnvURL + " is not set; in CI the PostgreSQL tests must run (scripts/db.sh provides a database)")
+		}
+		h.skip = EnvURL + " is not set: PostgreSQL tests SKIPPED (run scripts/db.sh and export its URL)"
+		fmt.Fprintln(os.Stderr, "WARNING:", h.skip)
+		return h, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	h.template = fmt.Sprintf("contextapi_tpl_%d_%d", os.Getpid(), rand.IntN(1_000_000))
+	if err := h.Exec(ctx, "CREATE DATABASE "+h.template); err != nil {
+		return nil, fmt.Errorf("create template database: %w", err)
+	}
+	if err := migrate(ctx, h.URL(h.template)); err != nil {
+		h.Close()
+		return nil, fmt.Errorf("migrate template database: %w", err)
+	}
+	return h, nil
+}
+
+// Close drops the template database.
+func (h *Harness) Close() {
+	if h.template != "" {
+		_ = h.Exec(context.Background(), "DROP DATABASE IF EXISTS "+h.template+" WITH (FORCE)")
+	}
+}
+
+// Require skips t when no database is configured (outside CI).
+func (h *Harness) Require(t testing.TB) {
+	t.Helper()
+	if h.skip != "" {
+		t.Skip(h.skip)
+	}
+}
+
+// NewDatabase clones the migrated template into a database of t's own and returns
+// its URL; the database is dropped when t ends.
+func (h *Harness) NewDatabase(t testing.TB) string {
+	t.Helper()
+	h.Require(t)
+	name := h.NewName()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	require.NoError(t, h.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, h.template)))
+	t.Cleanup(func() { _ = h.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	return h.URL(name)
+}
+
+// NewName returns a database name no other test of this run uses.
+func (h *Harness) NewName() string {
+	return fmt.Sprintf("%s_%d", h.template, h.seq.Add(1))
+}
+
+// URL is the administrative URL pointing at database name.
+func (h *Harness) URL(name string) string {
+	u, err := url.Parse(h.admin)
+	if err != nil || u.Scheme == "" {
+		return h.admin + " dbname=" + name // a key=value DSN
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// Exec runs one statement on the administrative connection.
+func (h *Harness) Exec(ctx context.Context, sql string) error {
+	conn, err := pgx.Connect(ctx, h.admin)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(ctx, sql)
+	return err
+}

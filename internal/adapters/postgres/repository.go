@@ -1,0 +1,181 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	gormpg "gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/contextapi/contextapi/internal/domain"
+	"github.com/contextapi/contextapi/internal/ports"
+)
+
+var _ ports.Repository = (*Repository)(nil)
+
+// Options tune the connection pool and statements.
+type Options struct {
+	// StatementTimeout bounds every statement on the server (statement_timeout).
+	StatementTimeout time.Duration
+	// MaxOpenConns bounds the pool.
+	MaxOpenConns int
+	// Metrics receives a count and a duration per statement; nil disables them.
+	Metrics *Metrics
+}
+
+// Repository reads incidents from PostgreSQL. It is safe for concurrent use.
+type Repository struct {
+	db      *gorm.DB
+	sqlDB   *sql.DB
+	metrics *Metrics
+	// embedding caches whether rat.embedding exists (older Data Storage databases lack
+	// it): 0 unknown, 1 present, 2 absent.
+	embedding atomic.Int32
+}
+
+// Open connects lazily to dsn (a URL or key=value DSN, Unix-socket hosts included); it
+// fails only when the DSN cannot be parsed.
+func Open(dsn string, opts Options) (*Repository, error) {
+	cfg, err := parseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if opts.StatementTimeout <= 0 {
+		opts.StatementTimeout = 5 * time.Second
+	}
+	if opts.MaxOpenConns <= 0 {
+		opts.MaxOpenConns = 16
+	}
+	cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
+	// A transaction left open by a vanished client must not pin a connection.
+	cfg.RuntimeParams["idle_in_transaction_session_timeout"] = strconv.FormatInt((2 * opts.StatementTimeout).Milliseconds(), 10)
+	// Vector search settings travel in the startup packet, so searches need no SET
+	// round trip: a wider candidate list for recall, and iterative scans so filtered
+	// searches keep scanning the index until the limit is met (pgvector >= 0.8).
+	cfg.RuntimeParams["hnsw.ef_search"] = "100"
+	cfg.RuntimeParams["hnsw.iterative_scan"] = "relaxed_order"
+	sqlDB := stdlib.OpenDB(*cfg)
+	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
+	sqlDB.SetMaxIdleConns(opts.MaxOpenConns)
+	sqlDB.SetConnMaxLifetime(30 * time.Minute)
+	return newRepository(sqlDB, opts.Metrics, false)
+}
+
+// newRepository wraps an opened pool; dryRun renders SQL without sending it (tests).
+func newRepository(sqlDB *sql.DB, metrics *Metrics, dryRun bool) (*Repository, error) {
+	db, err := gorm.Open(gormpg.New(gormpg.Config{Conn: sqlDB}), &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		DisableAutomaticPing:   true,
+		DryRun:                 dryRun,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	if metrics == nil {
+		metrics = NewMetrics(nil)
+	}
+	if err := metrics.instrument(db); err != nil {
+		return nil, fmt.Errorf("postgres: instrument: %w", err)
+	}
+	return &Repository{db: db, sqlDB: sqlDB, metrics: metrics}, nil
+}
+
+// parseDSN reads a PostgreSQL URL or key=value DSN without echoing it: the error names
+// the problem, never the password.
+func parseDSN(dsn string) (*pgx.ConnConfig, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: database_url is not a valid PostgreSQL URL or DSN")
+	}
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	if cfg.RuntimeParams["application_name"] == "" {
+		cfg.RuntimeParams["application_name"] = "contextapi"
+	}
+	return cfg, nil
+}
+
+// ValidateDSN reports whether dsn can be parsed, for start-up validation.
+func ValidateDSN(dsn string) error {
+	_, err := parseDSN(dsn)
+	return err
+}
+
+// Close closes the pool.
+func (r *Repository) Close() error { return r.sqlDB.Close() }
+
+// Ping checks that the database answers.
+func (r *Repository) Ping(ctx context.Context) error {
+	defer r.metrics.observe("ping", time.Now())
+	return translate(ctx, "ping", r.sqlDB.PingContext(ctx))
+}
+
+// Metrics returns the statement metrics.
+func (r *Repository) Metrics() *Metrics { return r.metrics }
+
+// session starts a GORM session under ctx, labelled op for the metrics.
+func (r *Repository) session(ctx context.Context, op string) *gorm.DB {
+	return r.db.WithContext(withOp(ctx, op))
+}
+
+// hasEmbedding tells whether rat.embedding exists, asking the catalogue once.
+func (r *Repository) hasEmbedding(ctx context.Context) (bool, error) {
+	switch r.embedding.Load() {
+	case 1:
+		return true, nil
+	case 2:
+		return false, nil
+	}
+	var exists bool
+	err := r.session(ctx, "schema").Raw(`SELECT EXISTS (
+		SELECT 1 FROM pg_attribute
+		WHERE attrelid = to_regclass('resource_action_traces') AND attname = 'embedding' AND NOT attisdropped)`).
+		Scan(&exists).Error
+	if err != nil {
+		return false, translate(ctx, "schema", err)
+	}
+	if exists {
+		r.embedding.Store(1)
+	} else {
+		r.embedding.Store(2)
+	}
+	return exists, nil
+}
+
+// columns is the select list: the embedding only when asked for and present.
+func (r *Repository) columns(ctx context.Context, withEmbedding bool) (string, error) {
+	if !withEmbedding {
+		return incidentColumns, nil
+	}
+	ok, err := r.hasEmbedding(ctx)
+	if err != nil || !ok {
+		return incidentColumns + `, NULL::text AS embedding`, err
+	}
+	return incidentColumns + embeddingColumn, nil
+}
+
+func toDomainAll(records []incidentRecord) []domain.IncidentEvent {
+	out := make([]domain.IncidentEvent, len(records))
+	for i, rec := range records {
+		out[i] = rec.toDomain()
+	}
+	return out
+}
+
+// Describe names the database a DSN points at without its password, for logs.
+func Describe(dsn string) string {
+	cfg, err := parseDSN(dsn)
+	if err != nil {
+		return "invalid DSN"
+	}
+	return fmt.Sprintf("%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
+}

@@ -1,0 +1,169 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/contextapi/contextapi/internal/domain"
+)
+
+const (
+	paramDays       = "days"
+	defaultTrendDay = 30
+	maxTrendDays    = 365
+	day             = 24 * time.Hour
+)
+
+// SuccessRate returns the success rate overall and per action type (contract §3.4).
+func (s *Service) SuccessRate(ctx context.Context, p Params) (domain.SuccessRate, error) {
+	f, err := onlyFilter(p)
+	if err != nil {
+		return domain.SuccessRate{}, err
+	}
+	groups, err := s.aggregate(ctx, f, domain.DimActionType, domain.DimStatus)
+	if err != nil {
+		return domain.SuccessRate{}, fmt.Errorf("app: success rate: %w", err)
+	}
+	return successRates(groups), nil
+}
+
+// Namespaces returns incident counts per namespace, largest first, then by name, the
+// cluster-scoped (nil) group ordered as the empty name.
+func (s *Service) Namespaces(ctx context.Context, p Params) ([]domain.NamespaceCount, error) {
+	f, err := onlyFilter(p)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := s.aggregate(ctx, f, domain.DimNamespace, domain.DimStatus)
+	if err != nil {
+		return nil, fmt.Errorf("app: namespaces: %w", err)
+	}
+	byName := map[string]*domain.NamespaceCount{}
+	var clusterScoped *domain.NamespaceCount
+	out := []*domain.NamespaceCount{}
+	for _, g := range groups {
+		var nc *domain.NamespaceCount
+		if g.Key.Namespace == nil {
+			if clusterScoped == nil {
+				clusterScoped = &domain.NamespaceCount{}
+				out = append(out, clusterScoped)
+			}
+			nc = clusterScoped
+		} else if nc = byName[*g.Key.Namespace]; nc == nil {
+			name := *g.Key.Namespace
+			nc = &domain.NamespaceCount{Namespace: &name}
+			byName[name] = nc
+			out = append(out, nc)
+		}
+		var t tally
+		t.add(g)
+		nc.Count += t.total
+		nc.Succeeded += t.succeeded
+		nc.Failed += t.failed
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return nameOf(out[i].Namespace) < nameOf(out[j].Namespace)
+	})
+	res := make([]domain.NamespaceCount, len(out))
+	for i, nc := range out {
+		res[i] = *nc
+	}
+	return res, nil
+}
+
+// Severity returns incident counts per severity, ordered by severity name.
+func (s *Service) Severity(ctx context.Context, p Params) ([]domain.SeverityCount, error) {
+	f, err := onlyFilter(p)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := s.aggregate(ctx, f, domain.DimSeverity)
+	if err != nil {
+		return nil, fmt.Errorf("app: severity: %w", err)
+	}
+	out := make([]domain.SeverityCount, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, domain.SeverityCount{Severity: g.Key.Severity, Count: g.Count})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Severity < out[j].Severity })
+	return out, nil
+}
+
+// Trend returns incidents per UTC day for the last `days` days ending today, oldest
+// first, with zero days included (contract §3.4).
+func (s *Service) Trend(ctx context.Context, p Params) (TrendResult, error) {
+	r := newParamReader(p, filterParams, []string{paramDays})
+	r.rejectUnknown()
+	f := r.filter()
+	days := r.intIn(paramDays, defaultTrendDay, 1, maxTrendDays)
+	if err := r.errs.Err(); err != nil {
+		return TrendResult{}, err
+	}
+	today := s.now().UTC().Truncate(day)
+	first := today.Add(-time.Duration(days-1) * day)
+	end := today.Add(day)
+	res := TrendResult{Days: days, Points: make([]domain.TrendPoint, days)}
+	for i := range res.Points {
+		res.Points[i].Day = first.Add(time.Duration(i) * day)
+	}
+	// The window narrows the caller's since/until; an empty intersection needs no query.
+	if f.Since == nil || f.Since.Before(first) {
+		f.Since = &first
+	}
+	if f.Until == nil || f.Until.After(end) {
+		f.Until = &end
+	}
+	if !f.Since.Before(*f.Until) {
+		return res, nil
+	}
+	groups, err := s.aggregate(ctx, f, domain.DimDay)
+	if err != nil {
+		return TrendResult{}, fmt.Errorf("app: trend: %w", err)
+	}
+	for _, g := range groups {
+		i := int(g.Key.Day.Sub(first) / day)
+		if i >= 0 && i < days {
+			res.Points[i].Count += g.Count
+		}
+	}
+	return res, nil
+}
+
+// Ready reports whether the repository answers a ping within a second.
+func (s *Service) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if err := s.pinger.Ping(ctx); err != nil {
+		if errors.Is(err, domain.ErrUnavailable) {
+			return fmt.Errorf("app: ready: %w", err)
+		}
+		// Whatever stops the ping, the service cannot answer from the repository now.
+		return fmt.Errorf("app: ready: %w: %w", domain.ErrUnavailable, err)
+	}
+	return nil
+}
+
+func (s *Service) aggregate(ctx context.Context, f domain.Filter, dims ...domain.Dimension) ([]domain.Group, error) {
+	return s.aggregates.Aggregate(ctx, domain.AggregateQuery{Filter: f, GroupBy: dims})
+}
+
+// onlyFilter reads a request that takes the §3.1 filters and nothing else.
+func onlyFilter(p Params) (domain.Filter, error) {
+	r := newParamReader(p, filterParams)
+	r.rejectUnknown()
+	f := r.filter()
+	return f, r.errs.Err()
+}
+
+func nameOf(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

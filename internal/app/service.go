@@ -1,0 +1,31 @@
+// Package app holds contextapi's use cases: it validates requests against the contract,
+// applies defaults and limits, normalises them to canonical domain queries and calls the
+// ports. Every rule of the API lives here, not in handlers or SQL.
+package app
+
+import (
+	"time"
+
+	"github.com/contextapi/contextapi/internal/ports"
+)
+
+// Clock tells the current time; tests fix it.
+type Clock func() time.Time
+
+// Params are the raw query parameters of a request, name → values in the order given
+// (url.Values converts to it).
+type Params map[string][]string
+
+// Service runs the use cases over a repository.
+type Service struct {
+	incidents  ports.IncidentRepository
+	aggregates ports.AggregateRepository
+	pinger     ports.Pinger
+	now        Clock
+	cursors    *CursorCodec
+}
+
+// NewService returns a Service reading through repo.
+func NewService(repo ports.Repository, now Clock, cursors *CursorCodec) *Service {
+	return &Service{incidents: repo, aggregates: repo, pinger: repo, now: now, cursors: cursors}
+}

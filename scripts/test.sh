@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every check CI runs: static checks, Wire drift, and all tests with the race
+# detector, the PostgreSQL ones against a database from scripts/db.sh (it installs and
+# starts PostgreSQL 15 with pgvector when none is given in CONTEXTAPI_DATABASE_URL or
+# DATABASE_URL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v go >/dev/null || export PATH="$PATH:/usr/local/go/bin"
+
+echo "== database" >&2
+url=$(scripts/db.sh | tail -n 1)
+export CONTEXTAPI_TEST_DATABASE_URL="$url"
+
+echo "== gofmt" >&2
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change: $unformatted" >&2
+  exit 1
+fi
+
+echo "== go vet" >&2
+go vet ./...
+
+echo "== wire drift" >&2
+if ! go tool wire diff . >/dev/null; then
+  echo "wire_gen.go is stale: run 'go tool wire ./...' and commit it" >&2
+  exit 1
+fi
+
+echo "== go test -race" >&2
+go test -race -count=1 -timeout 30m ./... "$@"

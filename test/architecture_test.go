@@ -1,0 +1,125 @@
+package test
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const module = "github.com/contextapi/contextapi"
+
+// packageImports maps each package directory (relative to the module root) to the
+// imports of its non-test files.
+func packageImports(t *testing.T) map[string][]string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	out := map[string][]string{}
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(path))
+		rel = filepath.ToSlash(rel)
+		for _, imp := range f.Imports {
+			out[rel] = append(out[rel], strings.Trim(imp.Path.Value, `"`))
+		}
+		if _, ok := out[rel]; !ok {
+			out[rel] = nil
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	return out
+}
+
+func isStdlib(path string) bool { return !strings.Contains(strings.SplitN(path, "/", 2)[0], ".") }
+
+// TestImportsPointInward enforces STYLE.md §1: domain ← ports ← app ← adapters ← root.
+func TestImportsPointInward(t *testing.T) {
+	internal := func(p string) string { return module + "/internal/" + p }
+	// allowed lists, per package prefix, the module-internal packages it may import.
+	allowed := map[string][]string{
+		"internal/domain":         {},
+		"internal/ports":          {internal("domain")},
+		"internal/ports/porttest": {internal("domain"), internal("ports")},
+		"internal/app":            {internal("domain"), internal("ports")},
+		"internal/dataset":        {internal("domain")},
+		"internal/adapters/":      {internal("domain"), internal("ports"), internal("app")},
+		// The PostgreSQL adapter applies the project's migrations.
+		"internal/adapters/postgres": {internal("domain"), internal("ports"), internal("app"), module + "/migrations"},
+		"migrations":                 {},
+	}
+	pkgs := packageImports(t)
+	require.Contains(t, pkgs, "internal/domain")
+	for dir, imports := range pkgs {
+		rule, ok := ruleFor(allowed, dir)
+		if !ok {
+			continue // the root and cmd may import anything
+		}
+		for _, imp := range imports {
+			if !strings.HasPrefix(imp, module) {
+				if dir == "internal/domain" {
+					assert.True(t, isStdlib(imp), "%s imports %s: the domain uses the standard library only", dir, imp)
+				}
+				continue
+			}
+			assert.True(t, importAllowed(rule, imp), "%s must not import %s", dir, imp)
+		}
+	}
+}
+
+func ruleFor(allowed map[string][]string, dir string) ([]string, bool) {
+	if rule, ok := allowed[dir]; ok {
+		return rule, true
+	}
+	if strings.HasPrefix(dir, "internal/adapters/") {
+		return allowed["internal/adapters/"], true
+	}
+	return nil, false
+}
+
+func importAllowed(rule []string, imp string) bool {
+	for _, a := range rule {
+		if imp == a || strings.HasPrefix(imp, a+"/") && !strings.Contains(imp, "/porttest") {
+			return true
+		}
+	}
+	return false
+}
+
+// TestFrameworksStayInTheirAdapter keeps each framework replaceable in one place.
+func TestFrameworksStayInTheirAdapter(t *testing.T) {
+	owners := map[string]string{
+		"github.com/labstack/echo":       "internal/adapters/httpapi",
+		"gorm.io/":                       "internal/adapters/postgres",
+		"github.com/dgraph-io/ristretto": "internal/adapters/cache",
+		"github.com/google/wire":         ".",
+	}
+	for dir, imports := range packageImports(t) {
+		for _, imp := range imports {
+			for prefix, owner := range owners {
+				if strings.HasPrefix(imp, prefix) {
+					assert.True(t, dir == owner || strings.HasPrefix(dir, owner+"/"),
+						"%s imports %s, which belongs in %s only", dir, imp, owner)
+				}
+			}
+		}
+	}
+}
