@@ -53,6 +53,9 @@ func unavailable(err error) bool {
 	var connectErr *pgconn.ConnectError
 	var netErr net.Error
 	return errors.Is(err, context.DeadlineExceeded) ||
+		// database/sql keeps this sentinel unexported; it means the pool was closed
+		// (the process is shutting down), which is an outage for the caller.
+		err.Error() == "sql: database is closed" ||
 		pgconn.Timeout(err) ||
 		errors.As(err, &connectErr) ||
 		errors.As(err, &netErr) ||

@@ -27,15 +27,15 @@ type clock struct {
 //     fleet and because recent data is what users query most;
 //   - a UTC working day: peak at 14:00 (deploys cause incidents), trough at 02:00 at 38% of it;
 //   - a working week: Saturdays at 55%, Sundays at 50%;
-//   - per-day variation (log-normal, σ = 0.25), and a storm day (×2.5) one day in 16.
+//   - per-day variation (log-normal, σ = 0.2), and a storm day (×2) one day in 16.
 func newClock(start time.Time, seed uint64) *clock {
 	r := rand.New(rand.NewPCG(seed, streamDays))
 	day0 := start.Truncate(24 * time.Hour)
 	days := make([]float64, int(window/(24*time.Hour))+2)
 	for d := range days {
-		days[d] = math.Exp(0.25 * r.NormFloat64())
+		days[d] = math.Exp(0.2 * r.NormFloat64())
 		if r.Float64() < 1.0/16 {
-			days[d] *= 2.5
+			days[d] *= 2
 		}
 	}
 	c := &clock{cum: make([]float64, hours+1)}

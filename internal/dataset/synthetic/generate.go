@@ -54,7 +54,7 @@ func (s *Set) All() iter.Seq[domain.IncidentEvent] {
 
 // Probabilities of the generator; see the package documentation for the resulting mix.
 const (
-	failureScale      = 0.65  // the choices' success rates are the planner's hopes; see the package doc
+	failureScale      = 0.65  // scales the choices' failure rates so ~15% of traces fail, as in production
 	noFingerprint     = 0.022 // alerts without a fingerprint, after migration 008
 	homeCluster       = 0.75  // an object alerts in its home cluster, else anywhere
 	secondarySeverity = 0.25
@@ -146,7 +146,7 @@ func (g *stream) next(i int) domain.IncidentEvent {
 	if finished {
 		e.EndTime = ptr(s.at(end))
 		e.DurationMs = ptr(dur)
-		if status != domain.StatusCompleted && r.Float64() >= noError {
+		if e.Status != nil && status != domain.StatusCompleted && r.Float64() >= noError {
 			e.ErrorMessage = ptr(errorMessage(r, act, occ.obj.name))
 		}
 	}

@@ -7,27 +7,26 @@ import (
 )
 
 // inFlight decides whether a trace is still under way: it is executing when its action
-// would end after now; within the last hour half of the traces are still pending or
-// executing, and up to six hours back some are still pending (waiting for approval).
+// would end after now; otherwise, within the last six hours, a trace is still pending
+// (queued or waiting for approval) or executing (stuck on a long drain or resync) with a
+// chance falling from 60% to none, so in-flight rows appear only in the most recent hours
+// (about 1.8 hours' worth of traces at any size).
 func inFlight(r *rand.Rand, status string, off, end int64) string {
 	age := float64(windowUS-off) / minute
 	switch {
 	case end >= windowUS:
 		return domain.StatusExecuting
-	case age < 60:
+	case age < inFlightMinutes && r.Float64() < 0.6*(1-age/inFlightMinutes):
 		if r.Float64() < 0.5 {
-			if r.Float64() < 0.55 {
-				return domain.StatusExecuting
-			}
-			return domain.StatusPending
+			return domain.StatusExecuting
 		}
-	case age < 360:
-		if r.Float64() < 0.3*(360-age)/300 {
-			return domain.StatusPending
-		}
+		return domain.StatusPending
 	}
 	return status
 }
+
+// inFlightMinutes is how far back traces may still be under way.
+const inFlightMinutes = 360
 
 // stamp sets created_at (the insert, just after the start) and updated_at (the last
 // write: the end, or the insert while under way), NULL on a few rows, more of the old.

@@ -41,7 +41,8 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	other := collect(Generate(3000, 8, testNow))
 	same := 0
 	for i := range first {
-		if first[i].RemediationRequestID == other[i].RemediationRequestID || slices.Equal(first[i].Embedding, other[i].Embedding) {
+		if first[i].RemediationRequestID == other[i].RemediationRequestID ||
+			(first[i].Embedding != nil && slices.Equal(first[i].Embedding, other[i].Embedding)) {
 			same++
 		}
 	}

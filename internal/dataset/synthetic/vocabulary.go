@@ -70,19 +70,19 @@ type actionDef struct {
 }
 
 var actions = []actionDef{
-	{"restart_pod", 45, 0.6, 0.05, workloads, paramGrace, []string{
+	{"restart_pod", 45, 0.6, 0.1, workloads, paramGrace, []string{
 		"pod of {obj} did not become Ready within 300s after restart",
 		"restart of {obj} hit CrashLoopBackOff again after 3 restarts",
 	}},
-	{"scale_deployment", 90, 0.5, 0.3, kinds(kindDeployment), paramReplicas, []string{
+	{"scale_deployment", 90, 0.5, 0.4, kinds(kindDeployment), paramReplicas, []string{
 		"scaling {obj} blocked: insufficient cpu on 0/12 nodes (Unschedulable)",
 		"new replicas of {obj} failed readiness; scaled back",
 	}},
-	{"increase_memory_limit", 120, 0.5, 0.35, workloads | kinds(kindJob, kindCronJob), paramMemory, []string{
+	{"increase_memory_limit", 120, 0.5, 0.45, workloads | kinds(kindJob, kindCronJob), paramMemory, []string{
 		"memory limit change for {obj} rejected by LimitRange max 4Gi",
 		"{obj} OOMKilled again with the raised limit",
 	}},
-	{"increase_cpu_limit", 120, 0.5, 0.35, workloads &^ kinds(kindPod), paramCPU, []string{
+	{"increase_cpu_limit", 120, 0.5, 0.45, workloads &^ kinds(kindPod), paramCPU, []string{
 		"cpu limit change for {obj} exceeds ResourceQuota in namespace",
 		"rollout of {obj} with new cpu limit timed out after 600s",
 	}},
