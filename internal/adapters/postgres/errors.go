@@ -31,6 +31,8 @@ func translate(ctx context.Context, op string, err error) error {
 		return fmt.Errorf("postgres: %s: %w", op, context.Canceled)
 	case unavailable(err):
 		return fmt.Errorf("postgres: %s: %w: %w", op, domain.ErrUnavailable, err)
+	case dataException(err):
+		return fmt.Errorf("postgres: %s: %w: %w", op, domain.ErrInvalidArgument, err)
 	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }
@@ -71,4 +73,11 @@ func unavailable(err error) bool {
 func undefinedColumn(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "42703"
+}
+
+// dataException reports whether the server refused a value (SQLSTATE class 22, e.g. a
+// NUL byte in text): the input's fault, not the database's.
+func dataException(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "22")
 }

@@ -5,7 +5,13 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// clauseDistance orders by cosine distance to vec, the shape the HNSW index serves.
-func clauseDistance(vec pgvector.Vector) clause.OrderBy {
-	return clause.OrderBy{Expression: clause.Expr{SQL: "rat.embedding <=> ?", Vars: []any{vec}, WithoutParentheses: true}}
+// clauseDistance orders by cosine distance to vec: in the shape the HNSW index serves,
+// or, when exact, as an expression no index matches, so the planner computes every
+// filtered row's distance instead.
+func clauseDistance(vec pgvector.Vector, exact bool) clause.OrderBy {
+	sql := "rat.embedding <=> ?"
+	if exact {
+		sql = "(rat.embedding <=> ?) + 0"
+	}
+	return clause.OrderBy{Expression: clause.Expr{SQL: sql, Vars: []any{vec}, WithoutParentheses: true}}
 }

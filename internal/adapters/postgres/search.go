@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/pgvector/pgvector-go"
+	"gorm.io/gorm"
 
 	"github.com/contextapi/contextapi/internal/domain"
 )
@@ -12,7 +13,8 @@ import (
 // Search returns the incidents nearest to q.Embedding by cosine distance (<=>, the
 // operator of the HNSW vector_cosine_ops index). Filters sit in the same WHERE as the
 // distance bound; with hnsw.iterative_scan on (set per connection) the index scan goes
-// on until the limit is met, so filters apply before the limit.
+// on until the limit is met, and when it still comes back short an exact scan decides,
+// so a search returns min(limit, matches) rows.
 func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, error) {
 	ok, err := r.hasEmbedding(ctx)
 	if err != nil {
@@ -30,16 +32,27 @@ func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]doma
 	if len(q.ExcludeIDs) > 0 {
 		scopes = append(scopes, excluding(q.ExcludeIDs))
 	}
+	base := func(op string) *gorm.DB {
+		return r.session(ctx, op).Scopes(scopes...).
+			Select(cols+", rat.embedding <=> ? AS distance", vec).
+			Where("rat.embedding IS NOT NULL").
+			Where("rat.embedding <=> ? <= ?", vec, 1-q.Threshold).
+			Limit(q.Limit)
+	}
 	var records []incidentRecord
-	err = r.session(ctx, "search").Scopes(scopes...).
-		Select(cols+", rat.embedding <=> ? AS distance", vec).
-		Where("rat.embedding IS NOT NULL").
-		Where("rat.embedding <=> ? <= ?", vec, 1-q.Threshold).
-		Order(clauseDistance(vec)).
-		Limit(q.Limit).
-		Find(&records).Error
+	err = base("search").Order(clauseDistance(vec, false)).Find(&records).Error
 	if err != nil {
 		return nil, translate(ctx, "semantic search", err)
+	}
+	if len(records) < q.Limit {
+		// The index scan gives up after hnsw.max_scan_tuples candidates, so a selective
+		// filter or a high threshold can leave it short. Only an exact scan can tell
+		// whether more matches exist; it runs over the filtered rows alone.
+		records = records[:0]
+		err = base("search_exact").Order(clauseDistance(vec, true)).Find(&records).Error
+		if err != nil {
+			return nil, translate(ctx, "semantic search", err)
+		}
 	}
 	// Relaxed iterative scans may return rows slightly out of order; equal distances
 	// are ordered by id descending, as the contract says.

@@ -112,3 +112,11 @@ func TestSQLShapeOfIDsAndPlaceholders(t *testing.T) {
 	assert.Equal(t, []any{injection, "critical' OR '1'='1"}, db.Statement.Vars[:2])
 	assert.Contains(t, db.Statement.SQL.String(), "ORDER BY rat.action_timestamp DESC, rat.id DESC LIMIT $3")
 }
+
+func joinLines(lines []string) string {
+	out := ""
+	for _, l := range lines {
+		out += l + "\n"
+	}
+	return out
+}
