@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/contextapi/contextapi/internal/adapters/postgres"
@@ -34,6 +35,15 @@ type Config struct {
 	StatementTimeout time.Duration
 	// DBMaxOpenConns bounds the connection pool.
 	DBMaxOpenConns int
+	// CacheEnabled puts the read cache in front of the repository.
+	CacheEnabled bool
+	// CacheTTL is how long a cached answer is served without asking the repository.
+	CacheTTL time.Duration
+	// CacheStaleWindow is how long past its TTL a cached answer may still be served
+	// while the database is unavailable.
+	CacheStaleWindow time.Duration
+	// CacheMaxBytes bounds the memory the cache holds.
+	CacheMaxBytes int64
 }
 
 // Key describes one configuration key.
@@ -54,6 +64,10 @@ var Keys = []Key{
 	{"cursor_secret", "contextapi-default-cursor-key", "key signing list cursors; set the same value on every replica"},
 	{"statement_timeout", "5s", "bound on every database statement, enforced by the server"},
 	{"db_max_open_conns", "16", "most connections the pool opens"},
+	{"cache_enabled", "true", "serve repeated reads from the in-process cache"},
+	{"cache_ttl", "5m", "how long a cached answer is served without asking the database"},
+	{"cache_stale_window", "15m", "how long past its TTL a cached answer may still be served while the database is unavailable (0s: never)"},
+	{"cache_max_bytes", "128MiB", "memory bound of the cache (bytes, or with KiB, MiB, GiB)"},
 }
 
 // ConfigError names the key whose value is invalid.
@@ -112,6 +126,18 @@ func ParseConfig(raw map[string]string) (Config, error) {
 	} else {
 		c.DBMaxOpenConns = n
 	}
+	if c.CacheEnabled, err = strconv.ParseBool(raw["cache_enabled"]); err != nil {
+		return c, &ConfigError{"cache_enabled", "must be true or false"}
+	}
+	if c.CacheTTL, err = positiveDuration(raw, "cache_ttl"); err != nil || c.CacheTTL == 0 {
+		return c, &ConfigError{"cache_ttl", "must be a duration greater than zero, such as 5m"}
+	}
+	if c.CacheStaleWindow, err = positiveDuration(raw, "cache_stale_window"); err != nil {
+		return c, err
+	}
+	if c.CacheMaxBytes, err = parseBytes(raw["cache_max_bytes"]); err != nil || c.CacheMaxBytes < 1<<20 {
+		return c, &ConfigError{"cache_max_bytes", "must be a size of at least 1MiB, such as 128MiB"}
+	}
 	if c.CursorSecret == "" {
 		return c, &ConfigError{"cursor_secret", "must not be empty"}
 	}
@@ -124,4 +150,22 @@ func positiveDuration(raw map[string]string, key string) (time.Duration, error) 
 		return 0, &ConfigError{key, "must be a non-negative duration such as 5s or 1m"}
 	}
 	return d, nil
+}
+
+// parseBytes reads a size: a number of bytes, optionally with KiB, MiB or GiB.
+func parseBytes(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		factor int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}, {"", 1}}
+	for _, u := range units {
+		if num, ok := strings.CutSuffix(s, u.suffix); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+			if err != nil || n < 0 || n > (1<<62)/u.factor {
+				return 0, fmt.Errorf("invalid size %q", s)
+			}
+			return n * u.factor, nil
+		}
+	}
+	return 0, fmt.Errorf("invalid size %q", s)
 }

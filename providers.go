@@ -2,12 +2,14 @@ package contextapi
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/google/wire"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/contextapi/contextapi/internal/adapters/cache"
 	"github.com/contextapi/contextapi/internal/adapters/httpapi"
 	"github.com/contextapi/contextapi/internal/adapters/memory"
 	"github.com/contextapi/contextapi/internal/adapters/postgres"
@@ -22,10 +24,12 @@ type App struct {
 	Backend Backend
 }
 
-// Backend is the store the service reads and what to call it in the first log line.
+// Backend is the store the service reads, what to call it in the first log line, and
+// the encoded-response store of its cache (nil without one).
 type Backend struct {
 	Repository  ports.Repository
 	Description string
+	Responses   httpapi.ResponseStore
 }
 
 var appSet = wire.NewSet(
@@ -35,7 +39,7 @@ var appSet = wire.NewSet(
 	provideService,
 	provideCursorCodec,
 	provideServerConfig,
-	httpapi.NewServer,
+	provideServer,
 	wire.Struct(new(App), "*"),
 )
 
@@ -48,9 +52,50 @@ func provideRegistry() *prometheus.Registry {
 	return reg
 }
 
-// provideBackend picks the store: PostgreSQL when a database is configured, else the
-// in-memory repository seeded with the demo data relative to now.
+// provideBackend picks the store (PostgreSQL when a database is configured, else the
+// in-memory repository seeded with the demo data relative to now) and, unless turned
+// off, wraps it in the read cache, whose encoded-response store it also returns.
 func provideBackend(cfg Config, now app.Clock, reg *prometheus.Registry) (Backend, func(), error) {
+	b, closeRepo, err := openRepository(cfg, now, reg)
+	if err != nil || !cfg.CacheEnabled {
+		return b, closeRepo, err
+	}
+	cached, err := cache.New(b.Repository, cache.Options{
+		TTL:         cfg.CacheTTL,
+		StaleWindow: staleWindow(cfg.CacheStaleWindow),
+		MaxBytes:    cfg.CacheMaxBytes,
+		Now:         now,
+		Registerer:  reg,
+	})
+	if err != nil {
+		closeRepo()
+		return Backend{}, nil, err
+	}
+	b.Repository = cached
+	b.Responses = cached.Responses()
+	b.Description += fmt.Sprintf(", through a %s read cache (TTL %s)", humanBytes(cfg.CacheMaxBytes), cfg.CacheTTL)
+	return b, func() { cached.Close(); closeRepo() }, nil
+}
+
+// staleWindow maps the configuration's "0s: never" onto the cache's "negative: never".
+func staleWindow(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n%(1<<30) == 0:
+		return fmt.Sprintf("%dGiB", n>>30)
+	case n%(1<<20) == 0:
+		return fmt.Sprintf("%dMiB", n>>20)
+	}
+	return fmt.Sprintf("%d-byte", n)
+}
+
+func openRepository(cfg Config, now app.Clock, reg *prometheus.Registry) (Backend, func(), error) {
 	if cfg.DatabaseURL != "" {
 		repo, err := postgres.Open(cfg.DatabaseURL, postgres.Options{
 			StatementTimeout: cfg.StatementTimeout,
@@ -60,11 +105,11 @@ func provideBackend(cfg Config, now app.Clock, reg *prometheus.Registry) (Backen
 		if err != nil {
 			return Backend{}, nil, err
 		}
-		return Backend{repo, "PostgreSQL at " + postgres.Describe(cfg.DatabaseURL)}, func() { _ = repo.Close() }, nil
+		return Backend{Repository: repo, Description: "PostgreSQL at " + postgres.Describe(cfg.DatabaseURL)}, func() { _ = repo.Close() }, nil
 	}
 	events := dataset.Demo(now().UTC())
 	desc := fmt.Sprintf("the embedded in-memory store with the built-in demo data (%d incidents): no database configured, nothing is persisted", len(events))
-	return Backend{memory.NewRepository(events), desc}, func() {}, nil
+	return Backend{Repository: memory.NewRepository(events), Description: desc}, func() {}, nil
 }
 
 func provideService(b Backend, now app.Clock, cursors *app.CursorCodec) *app.Service {
@@ -81,4 +126,12 @@ func provideServerConfig(cfg Config) httpapi.Config {
 		drain = -1 // httpapi reads zero as "use the default"; the operator asked for none
 	}
 	return httpapi.Config{ShutdownTimeout: cfg.ShutdownTimeout, DrainDelay: drain}
+}
+
+func provideServer(svc *app.Service, reg *prometheus.Registry, logger *slog.Logger, cfg httpapi.Config, b Backend) *httpapi.Server {
+	srv := httpapi.NewServer(svc, reg, logger, cfg)
+	if b.Responses != nil {
+		srv.CacheResponses(b.Responses)
+	}
+	return srv
 }

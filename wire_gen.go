@@ -7,7 +7,6 @@
 package contextapi
 
 import (
-	"github.com/contextapi/contextapi/internal/adapters/httpapi"
 	"log/slog"
 )
 
@@ -24,7 +23,7 @@ func InitializeApp(cfg Config, logger *slog.Logger) (*App, func(), error) {
 	cursorCodec := provideCursorCodec(cfg)
 	service := provideService(backend, clock, cursorCodec)
 	config := provideServerConfig(cfg)
-	server := httpapi.NewServer(service, registry, logger, config)
+	server := provideServer(service, registry, logger, config, backend)
 	app := &App{
 		Server:  server,
 		Backend: backend,

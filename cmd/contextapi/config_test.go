@@ -17,7 +17,7 @@ import (
 func flags(t *testing.T, args ...string) *pflag.FlagSet {
 	t.Helper()
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
-	addConfigFlags(fs, "addr", "database_url", "log_level", "log_format", "shutdown_timeout", "drain_delay", "cursor_secret", "statement_timeout", "db_max_open_conns")
+	addConfigFlags(fs, "addr", "database_url", "log_level", "log_format", "shutdown_timeout", "drain_delay", "cursor_secret", "statement_timeout", "db_max_open_conns", "cache_enabled", "cache_ttl", "cache_stale_window", "cache_max_bytes")
 	require.NoError(t, fs.Parse(args))
 	return fs
 }
@@ -50,6 +50,21 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, 20*time.Second, cfg.ShutdownTimeout)
 	assert.Equal(t, 5*time.Second, cfg.StatementTimeout)
 	assert.Equal(t, 16, cfg.DBMaxOpenConns)
+	assert.True(t, cfg.CacheEnabled)
+	assert.Equal(t, 5*time.Minute, cfg.CacheTTL)
+	assert.Equal(t, 15*time.Minute, cfg.CacheStaleWindow)
+	assert.Equal(t, int64(128<<20), cfg.CacheMaxBytes)
+}
+
+func TestCacheConfiguration(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("CONTEXTAPI_CACHE_MAX_BYTES", "2GiB")
+	cfg, err := loadConfig(flags(t, "--cache-enabled=false", "--cache-ttl", "30s", "--cache-stale-window", "0s"))
+	require.NoError(t, err)
+	assert.False(t, cfg.CacheEnabled)
+	assert.Equal(t, 30*time.Second, cfg.CacheTTL)
+	assert.Zero(t, cfg.CacheStaleWindow)
+	assert.Equal(t, int64(2<<30), cfg.CacheMaxBytes)
 }
 
 func TestConfigPrecedence(t *testing.T) {
@@ -109,6 +124,10 @@ func TestInvalidConfigNamesTheKey(t *testing.T) {
 		{name: "bad database url", args: []string{"--database-url", "postgres://u:pw@[::1"}, key: "database_url"},
 		{name: "pool size", args: []string{"--db-max-open-conns", "0"}, key: "db_max_open_conns"},
 		{name: "empty cursor secret", args: []string{"--cursor-secret", ""}, key: "cursor_secret"},
+		{name: "cache switch", args: []string{"--cache-enabled", "maybe"}, key: "cache_enabled"},
+		{name: "zero cache TTL", env: map[string]string{"CONTEXTAPI_CACHE_TTL": "0s"}, key: "cache_ttl"},
+		{name: "cache size without unit sense", args: []string{"--cache-max-bytes", "lots"}, key: "cache_max_bytes"},
+		{name: "cache too small", yaml: "cache_max_bytes: 1KiB\n", key: "cache_max_bytes"},
 		{name: "unknown YAML key", yaml: "adr: \":1\"\n", key: "adr"},
 		{name: "YAML that does not parse", yaml: "addr: [\n", key: "config"},
 	}

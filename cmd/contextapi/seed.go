@@ -46,23 +46,18 @@ func newSeedCommand() *cobra.Command {
 			default:
 				return &contextapi.ConfigError{Key: "dataset", Reason: "must be demo or synthetic"}
 			}
-			bar := progressbar.NewOptions(src.Len(),
-				progressbar.OptionSetWriter(os.Stderr),
-				progressbar.OptionSetDescription("loading traces"),
-				progressbar.OptionShowCount(),
-				progressbar.OptionThrottle(200*time.Millisecond),
-				progressbar.OptionSetVisibility(src.Len() >= 50_000))
+			progress, finish := newProgress(src.Len())
 			start := time.Now()
 			err = postgres.Load(cmd.Context(), cfg.DatabaseURL, src, postgres.LoadOptions{
 				Replace:     replace,
-				Progress:    func(done, _ int) { _ = bar.Set(done) },
+				Progress:    progress,
 				IndexMemory: "2GB",
 			})
-			_ = bar.Finish()
+			finish()
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "\nloaded %d traces (%s data set) in %s\n", src.Len(), name, time.Since(start).Round(time.Millisecond))
+			fmt.Fprintf(cmd.OutOrStdout(), "loaded %d traces (%s data set) in %s\n", src.Len(), name, time.Since(start).Round(time.Millisecond))
 			return nil
 		},
 	}
@@ -72,4 +67,38 @@ func newSeedCommand() *cobra.Command {
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the synthetic set (same seed, same data)")
 	cmd.Flags().BoolVar(&replace, "replace", false, "empty the tables first instead of refusing non-empty ones")
 	return cmd
+}
+
+// newProgress reports a long load: a progress bar on a terminal, a line per tenth
+// otherwise (CI logs), nothing for small loads. The copy is followed by the vector
+// index build, which takes most of the time on large sets: say so.
+func newProgress(total int) (func(done, total int), func()) {
+	if total < 50_000 {
+		return nil, func() {}
+	}
+	const rebuilding = "traces copied; rebuilding the vector index and statistics (minutes on a million rows)"
+	if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+		bar := progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(os.Stderr),
+			progressbar.OptionSetDescription("loading traces"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionThrottle(200*time.Millisecond))
+		return func(done, total int) {
+			_ = bar.Set(done)
+			if done == total {
+				_ = bar.Finish()
+				fmt.Fprintln(os.Stderr, "\n"+rebuilding)
+			}
+		}, func() {}
+	}
+	next := 0
+	return func(done, total int) {
+		if done*10 >= next*total {
+			fmt.Fprintf(os.Stderr, "loaded %d of %d traces\n", done, total)
+			next = done*10/total + 1
+		}
+		if done == total {
+			fmt.Fprintln(os.Stderr, rebuilding)
+		}
+	}, func() {}
 }

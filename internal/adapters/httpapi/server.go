@@ -85,6 +85,8 @@ type Server struct {
 	openapi []byte
 	// draining turns readiness to 503 as soon as shutdown begins.
 	draining atomic.Bool
+	// responses, when set, keeps encoded answers built from cached values.
+	responses ResponseStore
 }
 
 // NewServer returns the API serving svc. HTTP metrics, and the Go and process collectors,
@@ -119,7 +121,7 @@ func NewServer(svc *app.Service, reg *prometheus.Registry, logger *slog.Logger, 
 	// Order matters: the request id exists before anything can fail; observe sees the
 	// final status because it renders errors itself; recover sits inside observe so a
 	// panic is counted and logged as the 500 it becomes.
-	e.Use(s.requestID, s.observe, s.recoverPanics)
+	e.Use(s.requestID, s.observe, s.recoverPanics, s.trackReads)
 	s.register(e, reg)
 	s.routes = map[string]bool{}
 	for _, r := range e.Routes() {

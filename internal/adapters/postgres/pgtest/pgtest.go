@@ -63,6 +63,9 @@ func (h *Harness) Close() {
 	}
 }
 
+// Available reports whether a database is configured.
+func (h *Harness) Available() bool { return h.skip == "" }
+
 // Require skips t when no database is configured (outside CI).
 func (h *Harness) Require(t testing.TB) {
 	t.Helper()

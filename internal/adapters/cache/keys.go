@@ -1,0 +1,47 @@
+package cache
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+
+	"github.com/contextapi/contextapi/internal/domain"
+)
+
+// keyVersion changes whenever the meaning of a cached value changes, so a deployment
+// never reads entries written by another version's code (relevant once a shared tier
+// exists; harmless in process).
+const keyVersion = "v1"
+
+// Keys are canonical: the app hands over normalised queries (sorted, deduplicated
+// values, UTC times), so two spellings of one request share a key. Queries are hashed
+// whole (including embeddings), never truncated, so distinct queries never collide.
+func getKey(q domain.GetQuery) string {
+	return "incident:" + keyVersion + ":id:" + strconv.FormatInt(q.ID, 10) + ":emb:" + strconv.FormatBool(q.IncludeEmbedding)
+}
+
+func listKey(q domain.ListQuery) (string, bool) { return digestKey("list", q) }
+
+func searchKey(q domain.SemanticQuery) (string, bool) { return digestKey("search", q) }
+
+func aggregateKey(q domain.AggregateQuery) (string, bool) { return digestKey("aggregate", q) }
+
+// responseKey is where an encoded HTTP response derived from the given stored values
+// lives: the canonical request plus the versions of every value it was built from.
+func responseKey(request, versions string) string {
+	key, _ := digestKey("response", [2]string{request, versions}) // strings always encode
+	return "http:" + key
+}
+
+// digestKey hashes a query's JSON form (struct fields in declaration order, values as
+// normalised by the app). It is false for a query JSON cannot encode (a NaN, say),
+// which then bypasses the cache rather than sharing a key with another.
+func digestKey(kind string, v any) (string, bool) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", false
+	}
+	sum := sha256.Sum256(b)
+	return "incidents:" + keyVersion + ":" + kind + ":" + hex.EncodeToString(sum[:16]), true
+}

@@ -1,0 +1,193 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/dgraph-io/ristretto/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/contextapi/contextapi/internal/domain"
+	"github.com/contextapi/contextapi/internal/ports"
+)
+
+var _ ports.Repository = (*Repository)(nil)
+
+// Options tune the cache.
+type Options struct {
+	// TTL is how long an entry answers without asking the repository (default 5m).
+	TTL time.Duration
+	// StaleWindow is how long past its TTL an entry may still answer while the
+	// repository is unavailable (default 15m; negative: never).
+	StaleWindow time.Duration
+	// MaxBytes bounds the memory the cache holds (default 128 MiB).
+	MaxBytes int64
+	// LoadTimeout bounds a shared load once its callers have handed it over (default 30s).
+	LoadTimeout time.Duration
+	// Now is the clock TTLs are measured on (default time.Now); tests move it.
+	Now func() time.Time
+	// Registerer receives the cache's metrics; nil registers none.
+	Registerer prometheus.Registerer
+}
+
+func (o Options) withDefaults() Options {
+	if o.TTL <= 0 {
+		o.TTL = 5 * time.Minute
+	}
+	if o.StaleWindow == 0 {
+		o.StaleWindow = 15 * time.Minute
+	} else if o.StaleWindow < 0 {
+		o.StaleWindow = 0
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = 128 << 20
+	}
+	if o.LoadTimeout <= 0 {
+		o.LoadTimeout = 30 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// entry is a cached value with its version and its two deadlines: fresh until the
+// TTL, usable while the repository is down until the stale window ends.
+type entry struct {
+	value      any
+	version    string
+	freshUntil time.Time
+	staleUntil time.Time
+}
+
+// Repository is a read-through cache over another repository.
+type Repository struct {
+	next    ports.Repository
+	store   *ristretto.Cache[string, *entry]
+	opts    Options
+	flights *group
+	metrics *metrics
+	gen     atomic.Uint64
+}
+
+// New wraps next. Close releases the cache.
+func New(next ports.Repository, opts Options) (*Repository, error) {
+	opts = opts.withDefaults()
+	store, err := ristretto.NewCache(&ristretto.Config[string, *entry]{
+		// Ten counters per entry that fits, assuming entries of ~2 KiB on average.
+		NumCounters:        max(10*opts.MaxBytes/2048, 10_000),
+		MaxCost:            opts.MaxBytes,
+		BufferItems:        64,
+		Metrics:            true,
+		IgnoreInternalCost: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	r := &Repository{next: next, store: store, opts: opts}
+	r.metrics = newMetrics(opts.Registerer, store)
+	r.flights = newGroup(opts.LoadTimeout, r.metrics.shared.Inc)
+	return r, nil
+}
+
+// Close stops the cache's goroutines and drops its entries.
+func (r *Repository) Close() { r.store.Close() }
+
+// Wait blocks until pending writes are applied (ristretto admits asynchronously); for
+// tests, which must never sleep for it.
+func (r *Repository) Wait() { r.store.Wait() }
+
+// List is cached per canonical query.
+func (r *Repository) List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, error) {
+	key, ok := listKey(q)
+	if !ok {
+		return r.next.List(ctx, q)
+	}
+	return read(ctx, r, key, func(ctx context.Context) (domain.IncidentPage, error) { return r.next.List(ctx, q) },
+		clonePage, pageCost)
+}
+
+// Get is cached per id and embedding choice. Not-found is an error and never cached.
+func (r *Repository) Get(ctx context.Context, q domain.GetQuery) (domain.IncidentEvent, error) {
+	return read(ctx, r, getKey(q), func(ctx context.Context) (domain.IncidentEvent, error) { return r.next.Get(ctx, q) },
+		cloneIncident, incidentCost)
+}
+
+// Search is cached per query vector and parameters, hashed whole.
+func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, error) {
+	key, ok := searchKey(q)
+	if !ok {
+		return r.next.Search(ctx, q)
+	}
+	return read(ctx, r, key, func(ctx context.Context) ([]domain.ScoredIncident, error) { return r.next.Search(ctx, q) },
+		cloneScored, scoredCost)
+}
+
+// Aggregate is cached per canonical query.
+func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, error) {
+	key, ok := aggregateKey(q)
+	if !ok {
+		return r.next.Aggregate(ctx, q)
+	}
+	return read(ctx, r, key, func(ctx context.Context) ([]domain.Group, error) { return r.next.Aggregate(ctx, q) },
+		cloneGroups, groupsCost)
+}
+
+// Ping passes through: readiness must reflect the repository, not the cache.
+func (r *Repository) Ping(ctx context.Context) error { return r.next.Ping(ctx) }
+
+// read answers from a fresh entry; else loads through the flight group and stores the
+// result; and when the load finds the repository unavailable, falls back to an entry
+// still within its stale window. Errors are never stored.
+func read[T any](ctx context.Context, r *Repository, key string, load func(context.Context) (T, error),
+	clone func(T) T, cost func(T) int64) (T, error) {
+	report := domain.ReadReportFrom(ctx)
+	cached, found := r.store.Get(key)
+	if found && r.opts.Now().Before(cached.freshUntil) {
+		r.metrics.requests.WithLabelValues("hit").Inc()
+		report.Record(domain.ReadHit, cached.version)
+		return clone(cached.value.(T)), nil
+	}
+	v, err := r.flights.do(ctx, key, func(ctx context.Context) (any, error) {
+		v, err := load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return r.store1(key, v, cost(v)), nil
+	})
+	if err == nil {
+		e := v.(*entry)
+		r.metrics.requests.WithLabelValues("miss").Inc()
+		report.Record(domain.ReadMiss, e.version)
+		return clone(e.value.(T)), nil
+	}
+	if found && errors.Is(err, domain.ErrUnavailable) && r.opts.Now().Before(cached.staleUntil) {
+		r.metrics.requests.WithLabelValues("stale").Inc()
+		report.Record(domain.ReadStale, cached.version)
+		return clone(cached.value.(T)), nil
+	}
+	var zero T
+	return zero, err
+}
+
+// store1 keeps a freshly loaded value. ristretto applies writes asynchronously: the
+// load waits until this one is applied, so callers arriving after the load leaves the
+// flight group find it (else they would query again). ristretto may still refuse it
+// (admission policy); callers then simply miss again later.
+func (r *Repository) store1(key string, v any, cost int64) *entry {
+	now := r.opts.Now()
+	e := &entry{
+		value:      v,
+		version:    key + "@" + strconv.FormatUint(r.gen.Add(1), 36),
+		freshUntil: now.Add(r.opts.TTL),
+		staleUntil: now.Add(r.opts.TTL + r.opts.StaleWindow),
+	}
+	if r.store.SetWithTTL(key, e, cost, r.opts.TTL+r.opts.StaleWindow) {
+		r.store.Wait()
+	}
+	return e
+}
