@@ -7,11 +7,14 @@ type Dimension string
 
 // The grouping dimensions.
 const (
-	DimActionType Dimension = "action_type"
-	DimStatus     Dimension = "status"
-	DimNamespace  Dimension = "namespace"
-	DimSeverity   Dimension = "severity"
-	DimDay        Dimension = "day" // the UTC calendar day of the start time
+	DimActionType  Dimension = "action_type"
+	DimStatus      Dimension = "status"
+	DimNamespace   Dimension = "namespace"
+	DimSeverity    Dimension = "severity"
+	DimDay         Dimension = "day"  // the UTC calendar day of the start time
+	DimName        Dimension = "name" // the alert name
+	DimEnvironment Dimension = "environment"
+	DimCluster     Dimension = "cluster_name"
 )
 
 // AggregateQuery counts the incidents matching Filter per combination of GroupBy values.
@@ -22,11 +25,14 @@ type AggregateQuery struct {
 
 // GroupKey holds the values of the dimensions a group was formed by; the others are zero.
 type GroupKey struct {
-	ActionType string
-	Status     *string
-	Namespace  *string
-	Severity   string
-	Day        time.Time // midnight UTC
+	ActionType  string
+	Status      *string
+	Namespace   *string
+	Severity    string
+	Day         time.Time // midnight UTC
+	Name        string
+	Environment *string
+	ClusterName *string
 }
 
 // Group is one bucket of an aggregation: how many incidents, and the sum and number of

@@ -23,8 +23,13 @@ type Filter struct {
 	TargetKinds []string
 	// TargetNames matches the object's name exactly.
 	TargetNames []string
-	Since       *time.Time
-	Until       *time.Time
+	// NullNamespace keeps only incidents without a namespace (cluster-scoped objects):
+	// Namespaces cannot say so, since NULL equals no value. Like every other condition it
+	// is ANDed, so combined with Namespaces it matches nothing. Used by the context use
+	// cases, not a public filter.
+	NullNamespace bool
+	Since         *time.Time
+	Until         *time.Time
 }
 
 // Cursor is a keyset position: the page continues with incidents ordered strictly after
@@ -61,14 +66,25 @@ type GetQuery struct {
 }
 
 // SemanticQuery asks for the incidents nearest to Embedding by cosine similarity, at
-// least Threshold similar, matching Filter, excluding ExcludeIDs, most similar first
-// (equal similarity: id descending), at most Limit of them. Filters apply before the
-// limit: a search returns Limit incidents whenever that many match.
+// least Threshold similar, matching Filter, excluding ExcludeIDs and the incidents on
+// ExcludeObject, most similar first (equal similarity: id descending), at most Limit of
+// them. Filters and exclusions apply before the limit: a search returns Limit incidents
+// whenever that many match.
 type SemanticQuery struct {
 	Embedding        []float32
 	Limit            int
 	Threshold        float64
 	Filter           Filter
 	ExcludeIDs       []int64
+	ExcludeObject    *ObjectRef
 	IncludeEmbedding bool
+}
+
+// ObjectRef names one Kubernetes object the way the context use cases identify it: its
+// namespace (nil for a cluster-scoped object, which is not the same as ""), its kind in
+// lower case (kinds compare case-insensitively, as TargetKinds do) and its exact name.
+type ObjectRef struct {
+	Namespace *string
+	Kind      string
+	Name      string
 }

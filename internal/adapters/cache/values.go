@@ -41,14 +41,13 @@ func scoredCost(found []domain.ScoredIncident) int64 {
 func groupsCost(groups []domain.Group) int64 {
 	n := int64(entryOverhead)
 	for _, g := range groups {
-		n += 160
-		if g.Key.Status != nil {
-			n += int64(len(*g.Key.Status))
+		n += 200
+		for _, s := range []*string{g.Key.Status, g.Key.Namespace, g.Key.Environment, g.Key.ClusterName} {
+			if s != nil {
+				n += int64(len(*s))
+			}
 		}
-		if g.Key.Namespace != nil {
-			n += int64(len(*g.Key.Namespace))
-		}
-		n += int64(len(g.Key.ActionType) + len(g.Key.Severity))
+		n += int64(len(g.Key.ActionType) + len(g.Key.Severity) + len(g.Key.Name))
 	}
 	return n
 }
@@ -95,16 +94,20 @@ func cloneGroups(in []domain.Group) []domain.Group {
 	out := make([]domain.Group, len(in))
 	for i, g := range in {
 		out[i] = g
-		if g.Key.Status != nil {
-			s := *g.Key.Status
-			out[i].Key.Status = &s
-		}
-		if g.Key.Namespace != nil {
-			s := *g.Key.Namespace
-			out[i].Key.Namespace = &s
-		}
+		out[i].Key.Status = cloneString(g.Key.Status)
+		out[i].Key.Namespace = cloneString(g.Key.Namespace)
+		out[i].Key.Environment = cloneString(g.Key.Environment)
+		out[i].Key.ClusterName = cloneString(g.Key.ClusterName)
 	}
 	return out
 }
 
 func cloneIncident(e domain.IncidentEvent) domain.IncidentEvent { return e.Clone() }
+
+func cloneString(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	v := *s
+	return &v
+}

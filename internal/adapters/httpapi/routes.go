@@ -21,10 +21,9 @@ func (s *Server) register(e *echo.Echo, reg *prometheus.Registry) {
 	api.GET("/aggregations/severity", s.severity)
 	api.GET("/aggregations/trend", s.trend)
 
-	// The context endpoints come here (contract §3.5 and §3.7), with their handlers in
-	// handlers_context.go and their paths in openapi.yaml:
-	//   api.GET("/context/remediation/:remediation_request_id", s.remediationContext)
-	//   api.GET("/context/historical", s.historicalContext)
+	// The context endpoints (contract §3.5 and §3.7); handlers in handlers_context.go.
+	api.GET("/context/remediation/:remediation_request_id", s.remediationContext)
+	api.GET("/context/historical", s.historicalContext)
 
 	e.GET("/health", s.health)
 	e.GET("/health/live", s.live)

@@ -27,6 +27,12 @@ func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]
 			by.severity = true
 		case domain.DimDay:
 			by.day = true
+		case domain.DimName:
+			by.name = true
+		case domain.DimEnvironment:
+			by.environment = true
+		case domain.DimCluster:
+			by.cluster = true
 		default:
 			return nil, fmt.Errorf("memory: aggregate incidents: %w",
 				&domain.FieldError{Field: "group_by", Reason: fmt.Sprintf("unknown dimension %q", d)})
@@ -57,7 +63,7 @@ func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]
 
 // dimensions says which properties form a group.
 type dimensions struct {
-	actionType, status, namespace, severity, day bool
+	actionType, status, namespace, severity, day, name, environment, cluster bool
 }
 
 // groupID is a comparable form of domain.GroupKey (which holds pointers) for map lookups.
@@ -69,6 +75,24 @@ type groupID struct {
 	namespaceNull  bool
 	severity       string
 	dayUnixSeconds int64
+	name           string
+	environment    nullable
+	cluster        nullable
+}
+
+// nullable is a comparable form of a nullable string.
+type nullable struct {
+	value string
+	null  bool
+}
+
+// keyOf returns v as a map key and as a fresh pointer for a domain key.
+func keyOf(v *string) (nullable, *string) {
+	if v == nil {
+		return nullable{null: true}, nil
+	}
+	s := *v
+	return nullable{value: s}, &s
 }
 
 // of returns the group e belongs to, as a map key and as the domain key callers see.
@@ -103,6 +127,15 @@ func (by dimensions) of(e *domain.IncidentEvent) (groupID, domain.GroupKey) {
 		t := e.StartTime.UTC()
 		key.Day = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 		id.dayUnixSeconds = key.Day.Unix()
+	}
+	if by.name {
+		id.name, key.Name = e.Name, e.Name
+	}
+	if by.environment {
+		id.environment, key.Environment = keyOf(e.Environment)
+	}
+	if by.cluster {
+		id.cluster, key.ClusterName = keyOf(e.ClusterName)
 	}
 	return id, key
 }

@@ -13,6 +13,7 @@ import (
 // time window is [Since, Until) on the start time.
 func matches(e *domain.IncidentEvent, f *domain.Filter) bool {
 	return anyOfNullable(f.Namespaces, e.Namespace) &&
+		(!f.NullNamespace || e.Namespace == nil) &&
 		anyOfNullable(f.ClusterNames, e.ClusterName) &&
 		anyOfNullable(f.Environments, e.Environment) &&
 		anyOf(f.ActionTypes, e.ActionType) &&
@@ -26,6 +27,14 @@ func matches(e *domain.IncidentEvent, f *domain.Filter) bool {
 		anyOf(f.TargetNames, e.TargetName) &&
 		(f.Since == nil || !e.StartTime.Before(*f.Since)) &&
 		(f.Until == nil || e.StartTime.Before(*f.Until))
+}
+
+// onObject reports whether e is about the object o: the same namespace, NULL only
+// matching NULL (SQL's IS NOT DISTINCT FROM), the same kind ignoring case, the same name.
+func onObject(e *domain.IncidentEvent, o *domain.ObjectRef) bool {
+	sameNamespace := (e.Namespace == nil) == (o.Namespace == nil) &&
+		(e.Namespace == nil || *e.Namespace == *o.Namespace)
+	return sameNamespace && strings.ToLower(e.TargetResource) == o.Kind && e.TargetName == o.Name
 }
 
 // anyOf reports whether v is one of values; no values means no condition.

@@ -37,7 +37,8 @@ func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]doma
 	var hits []hit
 	for i := range r.events {
 		e := &r.events[i]
-		if r.norms[i] == 0 || len(e.Embedding) != len(q.Embedding) || excluded[e.ID] || !matches(e, &q.Filter) {
+		if r.norms[i] == 0 || len(e.Embedding) != len(q.Embedding) || excluded[e.ID] || !matches(e, &q.Filter) ||
+			(q.ExcludeObject != nil && onObject(e, q.ExcludeObject)) {
 			continue
 		}
 		s := dot(q.Embedding, e.Embedding) / (qNorm * r.norms[i])

@@ -12,19 +12,25 @@ import (
 // dimensionColumns maps each grouping dimension to its SQL expression and alias; the
 // only way a dimension reaches SQL text.
 var dimensionColumns = map[domain.Dimension]string{
-	domain.DimActionType: "rat.action_type",
-	domain.DimStatus:     "rat.execution_status",
-	domain.DimNamespace:  "rr.namespace",
-	domain.DimSeverity:   "rat.alert_severity",
-	domain.DimDay:        "date_trunc('day', rat.action_timestamp AT TIME ZONE 'UTC')",
+	domain.DimActionType:  "rat.action_type",
+	domain.DimStatus:      "rat.execution_status",
+	domain.DimNamespace:   "rr.namespace",
+	domain.DimSeverity:    "rat.alert_severity",
+	domain.DimDay:         "date_trunc('day', rat.action_timestamp AT TIME ZONE 'UTC')",
+	domain.DimName:        "rat.alert_name",
+	domain.DimEnvironment: "rat.environment",
+	domain.DimCluster:     "rat.cluster_name",
 }
 
 var dimensionAliases = map[domain.Dimension]string{
-	domain.DimActionType: "action_type",
-	domain.DimStatus:     "status",
-	domain.DimNamespace:  "namespace",
-	domain.DimSeverity:   "severity",
-	domain.DimDay:        "day",
+	domain.DimActionType:  "action_type",
+	domain.DimStatus:      "status",
+	domain.DimNamespace:   "namespace",
+	domain.DimSeverity:    "severity",
+	domain.DimDay:         "day",
+	domain.DimName:        "alert_name",
+	domain.DimEnvironment: "environment",
+	domain.DimCluster:     "cluster_name",
 }
 
 // groupRecord is one row of an aggregation.
@@ -34,6 +40,9 @@ type groupRecord struct {
 	Namespace     *string    `gorm:"column:namespace"`
 	Severity      *string    `gorm:"column:severity"`
 	Day           *time.Time `gorm:"column:day"`
+	AlertName     *string    `gorm:"column:alert_name"`
+	Environment   *string    `gorm:"column:environment"`
+	ClusterName   *string    `gorm:"column:cluster_name"`
 	Count         int64      `gorm:"column:count"`
 	DurationSumMs int64      `gorm:"column:duration_sum_ms"`
 	DurationCount int64      `gorm:"column:duration_count"`
@@ -41,7 +50,8 @@ type groupRecord struct {
 
 func (g groupRecord) toDomain() domain.Group {
 	out := domain.Group{
-		Key:   domain.GroupKey{Status: g.Status, Namespace: g.Namespace},
+		Key: domain.GroupKey{Status: g.Status, Namespace: g.Namespace,
+			Environment: g.Environment, ClusterName: g.ClusterName},
 		Count: g.Count, DurationSumMs: g.DurationSumMs, DurationCount: g.DurationCount,
 	}
 	if g.ActionType != nil {
@@ -49,6 +59,9 @@ func (g groupRecord) toDomain() domain.Group {
 	}
 	if g.Severity != nil {
 		out.Key.Severity = *g.Severity
+	}
+	if g.AlertName != nil {
+		out.Key.Name = *g.AlertName
 	}
 	if g.Day != nil {
 		d := g.Day.UTC()

@@ -47,6 +47,9 @@ func filterScopes(f domain.Filter) []scope {
 	add("rat.action_id", f.RemediationRequestIDs)
 	add("lower(rr.kind)", f.TargetKinds)
 	add("rr.name", f.TargetNames)
+	if f.NullNamespace {
+		out = append(out, func(db *gorm.DB) *gorm.DB { return db.Where("rr.namespace IS NULL") })
+	}
 	if len(f.Phases) > 0 {
 		out = append(out, phaseScope(f.Phases))
 	}
@@ -101,4 +104,14 @@ func after(c domain.Cursor) scope {
 // excluding leaves out the given incidents.
 func excluding(ids []int64) scope {
 	return func(db *gorm.DB) *gorm.DB { return db.Where("rat.id NOT IN ?", ids) }
+}
+
+// notOnObject leaves out the incidents on one object. IS NOT DISTINCT FROM makes a nil
+// namespace match exactly the cluster-scoped rows: with "=" NULL would match nothing and
+// the object's own incidents would slip through.
+func notOnObject(o domain.ObjectRef) scope {
+	return func(db *gorm.DB) *gorm.DB {
+		return db.Where("NOT (rr.namespace IS NOT DISTINCT FROM ? AND lower(rr.kind) = ? AND rr.name = ?)",
+			o.Namespace, o.Kind, o.Name)
+	}
 }

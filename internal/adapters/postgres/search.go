@@ -32,6 +32,9 @@ func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]doma
 	if len(q.ExcludeIDs) > 0 {
 		scopes = append(scopes, excluding(q.ExcludeIDs))
 	}
+	if q.ExcludeObject != nil {
+		scopes = append(scopes, notOnObject(*q.ExcludeObject))
+	}
 	base := func(op string) *gorm.DB {
 		return r.session(ctx, op).Scopes(scopes...).
 			Select(cols+", rat.embedding <=> ? AS distance", vec).

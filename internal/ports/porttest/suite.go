@@ -13,8 +13,8 @@ import (
 
 // NewRepositoryFunc returns a repository holding exactly events, ready to read. It may use
 // t for set-up failures and cleanup. RunRepository calls it once with Fixture(FixtureNow)
-// and, after every test of that repository has finished, once more with no events; it
-// never reads a repository after asking for the next one.
+// and, after every test of that repository has finished, once with ObjectFixture() and
+// once with no events; it never reads a repository after asking for the next one.
 type NewRepositoryFunc func(t *testing.T, events []domain.IncidentEvent) ports.Repository
 
 // RunRepository checks that the repositories newRepo builds behave as the contract says:
@@ -38,6 +38,8 @@ func RunRepository(t *testing.T, newRepo NewRepositoryFunc) {
 	t.Run("Get", s.testGet)
 	t.Run("Search", s.testSearch)
 	t.Run("Aggregate", s.testAggregate)
+	t.Run("Context", s.testContext)
+	t.Run("ObjectRepository", func(t *testing.T) { testObjects(t, newRepo(t, ObjectFixture())) })
 	t.Run("EmptyRepository", func(t *testing.T) { testEmpty(t, newRepo(t, nil)) })
 }
 

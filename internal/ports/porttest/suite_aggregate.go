@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contextapi/contextapi/internal/domain"
+	"github.com/contextapi/contextapi/internal/ports"
 )
 
 // counts is what a group holds: Count, DurationSumMs, DurationCount.
@@ -106,16 +107,7 @@ func (s *suite) testAggregate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			groups, err := s.repo.Aggregate(t.Context(), domain.AggregateQuery{Filter: tt.filter, GroupBy: tt.by})
-			require.NoError(t, err)
-			got := map[string]counts{}
-			for _, g := range groups {
-				key := groupKey(t, g.Key, tt.by)
-				_, dup := got[key]
-				assert.False(t, dup, "group %q twice", key)
-				got[key] = counts{g.Count, g.DurationSumMs, g.DurationCount}
-			}
-			assert.Equal(t, tt.want, got)
+			assertGroups(t, s.repo, domain.AggregateQuery{Filter: tt.filter, GroupBy: tt.by}, tt.want)
 		})
 	}
 
@@ -123,6 +115,21 @@ func (s *suite) testAggregate(t *testing.T) {
 		_, err := s.repo.Aggregate(t.Context(), domain.AggregateQuery{GroupBy: []domain.Dimension{"cluster_name; DROP TABLE x"}})
 		assert.ErrorIs(t, err, domain.ErrInvalidArgument)
 	})
+}
+
+// assertGroups runs q and compares its groups, keyed by groupKey, with want.
+func assertGroups(t *testing.T, repo ports.AggregateRepository, q domain.AggregateQuery, want map[string]counts) {
+	t.Helper()
+	groups, err := repo.Aggregate(t.Context(), q)
+	require.NoError(t, err)
+	got := map[string]counts{}
+	for _, g := range groups {
+		key := groupKey(t, g.Key, q.GroupBy)
+		_, dup := got[key]
+		assert.False(t, dup, "group %q twice", key)
+		got[key] = counts{g.Count, g.DurationSumMs, g.DurationCount}
+	}
+	assert.Equal(t, want, got)
 }
 
 // groupKey renders the values of the dimensions in by, in that order, and checks that
@@ -150,6 +157,12 @@ func groupKey(t *testing.T, k domain.GroupKey, by []domain.Dimension) string {
 			day := k.Day.UTC()
 			assert.Equal(t, day.Truncate(24*time.Hour), day, "a day is a UTC midnight")
 			parts = append(parts, day.Format(time.DateOnly))
+		case domain.DimName:
+			parts = append(parts, k.Name)
+		case domain.DimEnvironment:
+			parts = append(parts, nullable(k.Environment))
+		case domain.DimCluster:
+			parts = append(parts, nullable(k.ClusterName))
 		}
 	}
 	if !slices.Contains(by, domain.DimActionType) {
@@ -166,6 +179,15 @@ func groupKey(t *testing.T, k domain.GroupKey, by []domain.Dimension) string {
 	}
 	if !slices.Contains(by, domain.DimDay) {
 		assert.True(t, k.Day.IsZero(), "day %v", k.Day)
+	}
+	if !slices.Contains(by, domain.DimName) {
+		assert.Empty(t, k.Name)
+	}
+	if !slices.Contains(by, domain.DimEnvironment) {
+		assert.Nil(t, k.Environment)
+	}
+	if !slices.Contains(by, domain.DimCluster) {
+		assert.Nil(t, k.ClusterName)
 	}
 	return strings.Join(parts, "/")
 }
