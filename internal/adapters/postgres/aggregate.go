@@ -74,7 +74,9 @@ func (g groupRecord) toDomain() domain.Group {
 func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, error) {
 	selects := make([]string, 0, len(q.GroupBy)+3)
 	groups := make([]string, 0, len(q.GroupBy))
+	byObject := false
 	for _, d := range q.GroupBy {
+		byObject = byObject || d == domain.DimNamespace
 		expr, ok := dimensionColumns[d]
 		if !ok {
 			return nil, fmt.Errorf("postgres: aggregate: dimension %q: %w", d, domain.ErrInvalidArgument)
@@ -86,7 +88,7 @@ func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]
 		"COALESCE(SUM(rat.execution_duration_ms), 0) AS duration_sum_ms",
 		"COUNT(rat.execution_duration_ms) AS duration_count")
 	db := r.session(ctx, "aggregate").
-		Scopes(append([]scope{joined}, filterScopes(q.Filter)...)...).
+		Scopes(append([]scope{baseFor(q.Filter, byObject)}, filterScopes(q.Filter)...)...).
 		Select(strings.Join(selects, ", "))
 	if len(groups) > 0 {
 		db = db.Group(strings.Join(groups, ", "))

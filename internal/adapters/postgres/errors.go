@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/puddle/v2"
 	"gorm.io/gorm"
 
 	"github.com/contextapi/contextapi/internal/domain"
@@ -58,6 +59,7 @@ func unavailable(err error) bool {
 		// database/sql keeps this sentinel unexported; it means the pool was closed
 		// (the process is shutting down), which is an outage for the caller.
 		err.Error() == "sql: database is closed" ||
+		errors.Is(err, puddle.ErrClosedPool) ||
 		pgconn.Timeout(err) ||
 		errors.As(err, &connectErr) ||
 		errors.As(err, &netErr) ||

@@ -18,22 +18,33 @@ func (r *Repository) List(ctx context.Context, q domain.ListQuery) (domain.Incid
 	if err != nil {
 		return domain.IncidentPage{}, err
 	}
-	var records []incidentRecord
+	// The total and the page are independent: ask for both at once, on two connections.
+	type counted struct {
+		n        int64
+		estimate bool
+		err      error
+	}
+	totalDone := make(chan counted, 1)
+	go func() {
+		n, estimate, err := r.total(ctx, q.Filter)
+		totalDone <- counted{n, estimate, err}
+	}()
 	// One row more than the page tells whether another page follows.
-	err = r.pageQuery(r.session(ctx, "list"), q, cols).Find(&records).Error
+	records, err := r.fetch(ctx, "list", r.pageQuery(r.session(ctx, "list"), q, cols), q.IncludeEmbedding, false)
+	total := <-totalDone
 	if err != nil {
 		return domain.IncidentPage{}, translate(ctx, "list incidents", err)
 	}
-	page := domain.IncidentPage{}
+	if total.err != nil {
+		return domain.IncidentPage{}, total.err
+	}
+	page := domain.IncidentPage{Total: total.n, TotalIsEstimate: total.estimate}
 	if len(records) > q.Limit {
 		records = records[:q.Limit]
 		last := records[len(records)-1]
 		page.Next = &domain.Cursor{StartTime: last.ActionTimestamp.UTC(), ID: last.ID}
 	}
 	page.Incidents = toDomainAll(records)
-	if err := r.countQuery(r.session(ctx, "count"), q.Filter).Count(&page.Total).Error; err != nil {
-		return domain.IncidentPage{}, translate(ctx, "count incidents", err)
-	}
 	return page, nil
 }
 
@@ -52,7 +63,7 @@ func (r *Repository) pageQuery(db *gorm.DB, q domain.ListQuery, cols string) *go
 
 // countQuery counts the filtered join: the same WHERE as the page, no order or limit.
 func (r *Repository) countQuery(db *gorm.DB, f domain.Filter) *gorm.DB {
-	return db.Scopes(append([]scope{joined}, filterScopes(f)...)...)
+	return db.Scopes(append([]scope{baseFor(f, false)}, filterScopes(f)...)...)
 }
 
 // Get returns one incident by id.
@@ -61,13 +72,15 @@ func (r *Repository) Get(ctx context.Context, q domain.GetQuery) (domain.Inciden
 	if err != nil {
 		return domain.IncidentEvent{}, err
 	}
-	var rec incidentRecord
 	// rat.id is unique in practice (one sequence) though the key is (id, action_timestamp):
 	// take the newest should a copy exist.
-	err = r.session(ctx, "get").Scopes(joined).Select(cols).
-		Where("rat.id = ?", q.ID).Order(listOrder).Take(&rec).Error
+	records, err := r.fetch(ctx, "get", r.session(ctx, "get").Scopes(joined).Select(cols).
+		Where("rat.id = ?", q.ID).Order(listOrder).Limit(1), q.IncludeEmbedding, false)
+	if err == nil && len(records) == 0 {
+		err = gorm.ErrRecordNotFound
+	}
 	if err != nil {
 		return domain.IncidentEvent{}, translate(ctx, fmt.Sprintf("get incident %d", q.ID), err)
 	}
-	return rec.toDomain(), nil
+	return records[0].toDomain(), nil
 }

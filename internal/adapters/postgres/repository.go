@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	gormpg "gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -39,6 +40,7 @@ type Options struct {
 type Repository struct {
 	db      *gorm.DB
 	sqlDB   *sql.DB
+	pool    *pgxpool.Pool // nil in dry-run tests
 	metrics *Metrics
 	// embedding caches whether rat.embedding exists (older Data Storage databases lack
 	// it): 0 unknown, 1 present, 2 absent.
@@ -72,11 +74,26 @@ func Open(dsn string, opts Options) (*Repository, error) {
 	}
 	cfg.RuntimeParams["hnsw.ef_search"] = strconv.Itoa(opts.EfSearch)
 	cfg.RuntimeParams["hnsw.iterative_scan"] = opts.IterativeScan
-	sqlDB := stdlib.OpenDB(*cfg)
-	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
-	sqlDB.SetMaxIdleConns(opts.MaxOpenConns)
-	sqlDB.SetConnMaxLifetime(30 * time.Minute)
-	return newRepository(sqlDB, opts.Metrics, false)
+	poolCfg, err := pgxpool.ParseConfig("")
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pool: %w", err)
+	}
+	poolCfg.ConnConfig = cfg
+	poolCfg.MaxConns = int32(opts.MaxOpenConns)
+	poolCfg.MaxConnLifetime = 30 * time.Minute
+	// One pool serves both paths: GORM composes statements over database/sql, and hot
+	// reads go to pgx directly (see fetch).
+	pool, err := pgxpool.NewWithConfig(context.Background(), poolCfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pool: %w", err)
+	}
+	repo, err := newRepository(stdlib.OpenDBFromPool(pool), opts.Metrics, false)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	repo.pool = pool
+	return repo, nil
 }
 
 // newRepository wraps an opened pool; dryRun renders SQL without sending it (tests).
@@ -122,12 +139,18 @@ func ValidateDSN(dsn string) error {
 }
 
 // Close closes the pool.
-func (r *Repository) Close() error { return r.sqlDB.Close() }
+func (r *Repository) Close() error {
+	err := r.sqlDB.Close()
+	if r.pool != nil {
+		r.pool.Close()
+	}
+	return err
+}
 
 // Ping checks that the database answers.
 func (r *Repository) Ping(ctx context.Context) error {
 	defer r.metrics.observe("ping", time.Now())
-	return translate(ctx, "ping", r.sqlDB.PingContext(ctx))
+	return translate(ctx, "ping", r.pool.Ping(ctx))
 }
 
 // Metrics returns the statement metrics.

@@ -42,8 +42,7 @@ func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]doma
 			Where("rat.embedding <=> ? <= ?", vec, 1-q.Threshold).
 			Limit(q.Limit)
 	}
-	var records []incidentRecord
-	err = base("search").Order(clauseDistance(vec, false)).Find(&records).Error
+	records, err := r.fetch(ctx, "search", base("search").Order(clauseDistance(vec, false)), q.IncludeEmbedding, true)
 	if err != nil {
 		return nil, translate(ctx, "semantic search", err)
 	}
@@ -51,8 +50,7 @@ func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]doma
 		// The index scan gives up after hnsw.max_scan_tuples candidates, so a selective
 		// filter or a high threshold can leave it short. Only an exact scan can tell
 		// whether more matches exist; it runs over the filtered rows alone.
-		records = records[:0]
-		err = base("search_exact").Order(clauseDistance(vec, true)).Find(&records).Error
+		records, err = r.fetch(ctx, "search_exact", base("search_exact").Order(clauseDistance(vec, true)), q.IncludeEmbedding, true)
 		if err != nil {
 			return nil, translate(ctx, "semantic search", err)
 		}

@@ -90,6 +90,8 @@ func TestSQLShape(t *testing.T) {
 		"list_phase_completed": repo.pageQuery(repo.session(ctx, "list"),
 			domain.ListQuery{Filter: domain.Filter{Phases: []domain.Phase{domain.PhaseCompleted}}, Limit: 10}, incidentColumns).Find(&[]incidentRecord{}),
 		"count_every_filter": repo.countQuery(repo.session(ctx, "count"), full).Select("COUNT(*)").Find(&[]int64{}),
+		"count_traces_only": repo.countQuery(repo.session(ctx, "count"),
+			domain.Filter{Severities: []string{"critical"}, Since: &t0}).Select("COUNT(*)").Find(&[]int64{}),
 	}
 	for name, db := range cases {
 		t.Run(name, func(t *testing.T) {
