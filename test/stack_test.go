@@ -46,6 +46,12 @@ func postgresStack(t *testing.T, events []domain.IncidentEvent, now time.Time) (
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	require.NoError(t, postgres.Load(ctx, dsn, postgres.Events(events), postgres.LoadOptions{}))
+	return postgresStackFromDSN(t, dsn, now)
+}
+
+// postgresStackFromDSN serves an already loaded database.
+func postgresStackFromDSN(t *testing.T, dsn string, now time.Time) (*stack, *postgres.Repository) {
+	t.Helper()
 	reg := prometheus.NewRegistry()
 	repo, err := postgres.Open(dsn, postgres.Options{Metrics: postgres.NewMetrics(reg)})
 	require.NoError(t, err)
