@@ -61,9 +61,11 @@ func TestImportsPointInward(t *testing.T) {
 		"internal/ports/porttest": {internal("domain"), internal("ports")},
 		"internal/app":            {internal("domain"), internal("ports")},
 		// Scenarios of the use cases every repository is held to, like porttest one level up.
-		"internal/app/apptest": {internal("domain"), internal("ports"), internal("app")},
-		"internal/dataset":     {internal("domain")},
-		"internal/adapters/":   {internal("domain"), internal("ports"), internal("app")},
+		"internal/app/apptest":       {internal("domain"), internal("ports"), internal("app")},
+		"internal/dataset":           {internal("domain"), internal("dataset/vec")},
+		"internal/dataset/synthetic": {internal("domain"), internal("dataset/vec")},
+		"internal/dataset/vec":       {},
+		"internal/adapters/":         {internal("domain"), internal("ports"), internal("app")},
 		// The PostgreSQL adapter applies the project's migrations.
 		"internal/adapters/postgres": {internal("domain"), internal("ports"), internal("app"), module + "/migrations"},
 		"migrations":                 {},

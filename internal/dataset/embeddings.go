@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/contextapi/contextapi/internal/dataset/vec"
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
@@ -54,9 +55,9 @@ func newEmbedder() *embedder {
 	for _, f := range families { // Gram–Schmidt in the fixed order of families
 		v := direction("family:" + f)
 		for _, b := range basis {
-			axpy(v, b, -dot(v, b))
+			vec.AddScaled(v, b, -vec.Dot(v, b))
 		}
-		normalise(v)
+		vec.Normalize(v)
 		basis = append(basis, v)
 		e.families[f] = v
 	}
@@ -77,16 +78,16 @@ func (e *embedder) dir(name string) []float64 {
 // with noise of the given strength drawn from r.
 func (e *embedder) embed(r *rand.Rand, a *alertDef, action string, o object, noise float64) []float32 {
 	v := make([]float64, domain.EmbeddingDimensions)
-	axpy(v, e.common, weightCommon)
-	axpy(v, e.families[a.family], weightFamily)
-	axpy(v, e.dir("alert:"+a.name), weightAlert)
-	axpy(v, e.dir("action:"+action), weightAction)
-	axpy(v, e.dir("object:"+o.key()), weightObject)
+	vec.AddScaled(v, e.common, weightCommon)
+	vec.AddScaled(v, e.families[a.family], weightFamily)
+	vec.AddScaled(v, e.dir("alert:"+a.name), weightAlert)
+	vec.AddScaled(v, e.dir("action:"+action), weightAction)
+	vec.AddScaled(v, e.dir("object:"+o.key()), weightObject)
 	scale := noise / math.Sqrt(domain.EmbeddingDimensions)
 	for i := range v {
 		v[i] += scale * r.NormFloat64()
 	}
-	normalise(v)
+	vec.Normalize(v)
 	out := make([]float32, len(v))
 	for i, x := range v {
 		out[i] = float32(x)
@@ -104,28 +105,6 @@ func direction(name string) []float64 {
 	for i := range v {
 		v[i] = r.NormFloat64()
 	}
-	normalise(v)
+	vec.Normalize(v)
 	return v
-}
-
-func dot(a, b []float64) float64 {
-	var s float64
-	for i := range a {
-		s += a[i] * b[i]
-	}
-	return s
-}
-
-// axpy adds k·x to y.
-func axpy(y, x []float64, k float64) {
-	for i := range y {
-		y[i] += k * x[i]
-	}
-}
-
-func normalise(v []float64) {
-	n := math.Sqrt(dot(v, v))
-	for i := range v {
-		v[i] /= n
-	}
 }

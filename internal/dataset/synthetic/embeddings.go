@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/contextapi/contextapi/internal/dataset/vec"
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
@@ -65,9 +66,9 @@ func newSpace(seed uint64, w *world) *space {
 	for f := range fam {
 		v := gaussianUnit(r)
 		for _, b := range basis {
-			axpy(v, b, -dot(v, b))
+			vec.AddScaled(v, b, -vec.Dot(v, b))
 		}
-		normalise(v)
+		vec.Normalize(v)
 		basis = append(basis, v)
 		fam[f] = v
 	}
@@ -140,7 +141,7 @@ func gaussianUnit(r *rand.Rand) []float64 {
 	for i := range v {
 		v[i] = r.NormFloat64()
 	}
-	normalise(v)
+	vec.Normalize(v)
 	return v
 }
 
@@ -150,26 +151,4 @@ func toFloat32(v []float64, k float64) []float32 {
 		out[i] = float32(k * x)
 	}
 	return out
-}
-
-func dot(a, b []float64) float64 {
-	var s float64
-	for i := range a {
-		s += a[i] * b[i]
-	}
-	return s
-}
-
-// axpy adds k·x to y.
-func axpy(y, x []float64, k float64) {
-	for i := range y {
-		y[i] += k * x[i]
-	}
-}
-
-func normalise(v []float64) {
-	n := math.Sqrt(dot(v, v))
-	for i := range v {
-		v[i] /= n
-	}
 }
