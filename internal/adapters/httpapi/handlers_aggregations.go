@@ -16,7 +16,7 @@ func (s *Server) successRate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, newSuccessRateResponse(sr))
+	return writeBuilt(c, http.StatusOK, func() any { return newSuccessRateResponse(sr) })
 }
 
 // namespaces serves GET /api/v1/aggregations/namespaces.
@@ -29,7 +29,7 @@ func (s *Server) namespaces(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, newNamespacesResponse(groups))
+	return writeBuilt(c, http.StatusOK, func() any { return newNamespacesResponse(groups) })
 }
 
 // severity serves GET /api/v1/aggregations/severity.
@@ -42,7 +42,7 @@ func (s *Server) severity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, newSeverityResponse(counts))
+	return writeBuilt(c, http.StatusOK, func() any { return newSeverityResponse(counts) })
 }
 
 // trend serves GET /api/v1/aggregations/trend.
@@ -55,5 +55,5 @@ func (s *Server) trend(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, newTrendResponse(t))
+	return writeBuilt(c, http.StatusOK, func() any { return newTrendResponse(t) })
 }

@@ -25,7 +25,7 @@ func (s *Server) remediationContext(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, newRecoveryContextResponse(res))
+	return writeBuilt(c, http.StatusOK, func() any { return newRecoveryContextResponse(res) })
 }
 
 // historicalContext serves GET /api/v1/context/historical.
@@ -38,7 +38,7 @@ func (s *Server) historicalContext(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, newHistoricalContextResponse(res))
+	return writeBuilt(c, http.StatusOK, func() any { return newHistoricalContextResponse(res) })
 }
 
 // pathValue returns a path parameter decoded. Echo routes on the escaped path when it

@@ -27,7 +27,7 @@ func (s *Server) listIncidents(c echo.Context) error {
 	if res.NextCursor != "" {
 		c.Response().Header().Set(headerLink, nextLink(c.Request().URL, url.Values(p), res.NextCursor))
 	}
-	return writeJSON(c, http.StatusOK, newIncidentListResponse(res))
+	return writeBuilt(c, http.StatusOK, func() any { return newIncidentListResponse(res) })
 }
 
 // nextLink is the RFC 8288 link to the next page: the same filters and limit, with the
@@ -52,7 +52,7 @@ func (s *Server) getIncident(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, newIncidentResponse(e))
+	return writeBuilt(c, http.StatusOK, func() any { return newIncidentResponse(e) })
 }
 
 // similarIncidents serves GET /api/v1/incidents/:id/similar.
@@ -65,5 +65,5 @@ func (s *Server) similarIncidents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, newSimilarListResponse(res))
+	return writeBuilt(c, http.StatusOK, func() any { return newSimilarListResponse(res) })
 }

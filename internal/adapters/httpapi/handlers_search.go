@@ -35,7 +35,7 @@ func (s *Server) semanticSearch(c echo.Context) error {
 		}
 		return err
 	}
-	return writeJSON(c, http.StatusOK, newSimilarListResponse(res))
+	return writeBuilt(c, http.StatusOK, func() any { return newSimilarListResponse(res) })
 }
 
 // renameField names the member the client actually sent: the app knows the vector only

@@ -11,11 +11,16 @@ import (
 
 const contentTypeJSON = echo.MIMEApplicationJSON
 
-// writeJSON encodes v before writing anything, so an encoding failure still becomes a
-// clean 500 problem instead of a truncated 200. It says how the answer's reads were
-// served (Cache-Status) and, when every value came from the cache, reuses the bytes
-// encoded from those same values.
+// writeJSON writes v as JSON; see writeBuilt.
 func writeJSON(c echo.Context, status int, v any) error {
+	return writeBuilt(c, status, func() any { return v })
+}
+
+// writeBuilt encodes the body build makes before writing anything, so an encoding
+// failure still becomes a clean 500 problem instead of a truncated 200. It says how the
+// answer's reads were served (Cache-Status) and, when every value came from the cache,
+// reuses the bytes encoded from those same values without building the body at all.
+func writeBuilt(c echo.Context, status int, build func() any) error {
 	report := domain.ReadReportFrom(c.Request().Context())
 	if cs := cacheStatus(report); cs != "" {
 		c.Response().Header().Set(headerCacheStatus, cs)
@@ -24,7 +29,7 @@ func writeJSON(c echo.Context, status int, v any) error {
 	if ok {
 		return c.Blob(status, contentTypeJSON, body)
 	}
-	body, err := json.Marshal(v)
+	body, err := json.Marshal(build())
 	if err != nil {
 		return fmt.Errorf("httpapi: encode response: %w", err)
 	}
