@@ -42,6 +42,8 @@ type Repository struct {
 	sqlDB   *sql.DB
 	pool    *pgxpool.Pool // nil in dry-run tests
 	metrics *Metrics
+	// stats caches the traces table's size, which decides how totals are counted.
+	stats tableStats
 	// embedding caches whether rat.embedding exists (older Data Storage databases lack
 	// it): 0 unknown, 1 present, 2 absent.
 	embedding atomic.Int32

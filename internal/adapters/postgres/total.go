@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -17,15 +18,24 @@ import (
 // estimate is returned and flagged. Below it the count is exact.
 const estimateThreshold = 5_000
 
+// tableRowsTTL is how long the traces table's size (from its statistics) is trusted.
+const tableRowsTTL = time.Minute
+
 // total counts the incidents matching f: exactly when the planner expects few, else
-// the planner's estimate (flagged true).
+// the planner's estimate (flagged true). Asking the planner costs a planning pass
+// (0.3–0.6 ms, more than counting a small table), so it is skipped altogether while
+// the whole table is small.
 func (r *Repository) total(ctx context.Context, f domain.Filter) (int64, bool, error) {
-	estimate, err := r.estimate(ctx, f)
-	if err != nil {
+	if rows, err := r.tableRows(ctx); err != nil {
 		return 0, false, err
-	}
-	if estimate > estimateThreshold {
-		return estimate, true, nil
+	} else if rows > estimateThreshold {
+		estimate, err := r.estimate(ctx, f)
+		if err != nil {
+			return 0, false, err
+		}
+		if estimate > estimateThreshold {
+			return estimate, true, nil
+		}
 	}
 	var n int64
 	if err := r.countQuery(r.session(ctx, "count"), f).Count(&n).Error; err != nil {
@@ -55,4 +65,30 @@ func (r *Repository) estimate(ctx context.Context, f domain.Filter) (int64, erro
 		return 0, errors.Join(errors.New("postgres: estimate incidents: unreadable plan"), err)
 	}
 	return int64(parsed[0].Plan.Rows), nil
+}
+
+// tableStats caches the traces table's row count from its statistics.
+type tableStats struct {
+	mu      sync.Mutex
+	rows    int64
+	checked time.Time
+}
+
+// tableRows is the traces table's row count as of its last ANALYZE (summed over its
+// partitions; never-analyzed partitions count as large), refreshed every minute.
+func (r *Repository) tableRows(ctx context.Context) (int64, error) {
+	r.stats.mu.Lock()
+	defer r.stats.mu.Unlock()
+	if !r.stats.checked.IsZero() && time.Since(r.stats.checked) < tableRowsTTL {
+		return r.stats.rows, nil
+	}
+	var rows int64
+	err := r.session(ctx, "table_size").Raw(`SELECT COALESCE(SUM(CASE WHEN c.reltuples < 0 THEN 1e9 ELSE c.reltuples END), 0)::bigint
+		FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+		WHERE i.inhparent = to_regclass('resource_action_traces')`).Scan(&rows).Error
+	if err != nil {
+		return 0, translate(ctx, "table size", err)
+	}
+	r.stats.rows, r.stats.checked = rows, time.Now()
+	return rows, nil
 }

@@ -1,0 +1,46 @@
+package postgres
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/contextapi/contextapi/internal/dataset"
+	"github.com/contextapi/contextapi/internal/domain"
+)
+
+// BenchmarkTotal compares, in one run, the ways List can count a small result: an
+// exact COUNT alone, the planner's estimate alone, and what total does (estimate,
+// then exact below the threshold).
+func BenchmarkTotal(b *testing.B) {
+	pg.Require(b)
+	dsn := pg.NewDatabase(b)
+	require.NoError(b, Load(b.Context(), dsn, Events(dataset.Demo(time.Now())), LoadOptions{}))
+	repo, err := Open(dsn, Options{})
+	require.NoError(b, err)
+	defer repo.Close()
+	for _, f := range map[string]domain.Filter{
+		"all":       {},
+		"namespace": {Namespaces: []string{"checkout"}},
+	} {
+		b.Run("exact", func(b *testing.B) {
+			for b.Loop() {
+				var n int64
+				require.NoError(b, repo.countQuery(repo.session(b.Context(), "count"), f).Count(&n).Error)
+			}
+		})
+		b.Run("estimate", func(b *testing.B) {
+			for b.Loop() {
+				_, err := repo.estimate(b.Context(), f)
+				require.NoError(b, err)
+			}
+		})
+		b.Run("total", func(b *testing.B) {
+			for b.Loop() {
+				_, _, err := repo.total(b.Context(), f)
+				require.NoError(b, err)
+			}
+		})
+	}
+}
