@@ -131,6 +131,7 @@ func TestInvalidConfigurationStopsStartUp(t *testing.T) {
 
 // TestMigrateSeedServeOnPostgres walks the README's database mode with the binary.
 func TestMigrateSeedServeOnPostgres(t *testing.T) {
+	pg.Require(t)
 	name := pg.NewName()
 	require.NoError(t, pg.Exec(t.Context(), "CREATE DATABASE "+name))
 	t.Cleanup(func() { _ = pg.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
