@@ -34,3 +34,9 @@ go test -race -count=1 -timeout 30m ./... "$@"
 # empties on purpose: the eviction behaviour is only observable without -race.
 echo "== go test (cache eviction, without -race)" >&2
 go test -count=1 -run 'TestEviction' ./internal/adapters/cache/
+
+# The performance harness, small (docs/performance.md): 10k traces in databases of their
+# own on the same server, every contender must agree and each ratio stay within 0.1x..10x
+# of its target. The full run (10k, 100k, 1M) is on demand: go run ./bench
+echo "== bench -quick" >&2
+go run ./bench -quick

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// The load generator: Go's net/http client over loopback keep-alive connections, in
+// the bench process. Every loop is bounded in time and in count.
+
+const (
+	maxSamples    = 400_000   // latency samples kept per phase
+	maxRequests   = 5_000_000 // requests per phase, whatever the duration
+	openLoopConns = 64        // connections of a fixed-rate phase
+)
+
+// request is one HTTP request of a workload.
+type request struct {
+	Method string
+	URI    string // path and query
+	Body   []byte
+}
+
+func get(uri string) request { return request{Method: http.MethodGet, URI: uri} }
+
+// target is one contender serving one workload.
+type target struct {
+	Name    string
+	Base    string // http://host:port
+	Reqs    []request
+	Metrics string // the service's /metrics URL: phases then record statement deltas
+}
+
+// phase is what one contender did in one round: N requests answered 200, Errors
+// failed (not counted in the throughput).
+type phase struct {
+	N, Errors int
+	Elapsed   time.Duration
+	Lat       []time.Duration
+	DB        map[string]opStats // statement deltas by op, when the target has Metrics
+}
+
+// RPS is the phase's completed requests per second.
+func (p phase) RPS() float64 {
+	if p.Elapsed <= 0 {
+		return 0
+	}
+	return float64(p.N) / p.Elapsed.Seconds()
+}
+
+var (
+	clientsMu sync.Mutex
+	clients   = map[string]*http.Client{}
+)
+
+// clientFor returns the keep-alive client of a contender (one per base URL, so its
+// connections stay warm between rounds).
+func clientFor(base string) *http.Client {
+	clientsMu.Lock()
+	defer clientsMu.Unlock()
+	if c := clients[base]; c != nil {
+		return c
+	}
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+		MaxIdleConns:        1024,
+		MaxIdleConnsPerHost: 512,
+		IdleConnTimeout:     2 * time.Minute,
+		DisableCompression:  true,
+	}
+	c := &http.Client{Transport: tr, Timeout: 2 * time.Minute}
+	clients[base] = c
+	return c
+}
+
+// send performs one request and reads the whole answer; a status other than 200 is an
+// error. It returns the body when keep is set.
+func send(ctx context.Context, base string, r request, keep bool) ([]byte, http.Header, error) {
+	var body io.Reader
+	if r.Body != nil {
+		body = bytes.NewReader(r.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Method, base+r.URI, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	if r.Body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := clientFor(base).Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	var out []byte
+	if keep || resp.StatusCode != http.StatusOK {
+		out, err = io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	} else {
+		_, err = io.Copy(io.Discard, resp.Body)
+	}
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("%s %s: status %d: %.200s", r.Method, r.URI, resp.StatusCode, out)
+	}
+	return out, resp.Header, err
+}
+
+// closedLoop keeps conns requests in flight for d: throughput at saturation.
+func closedLoop(ctx context.Context, t target, conns int, d time.Duration) phase {
+	ctx, cancel := context.WithTimeout(ctx, d+time.Minute)
+	defer cancel()
+	var (
+		mu  sync.Mutex
+		out phase
+		wg  sync.WaitGroup
+	)
+	perWorker := maxRequests / conns
+	keep := maxSamples / conns
+	start := time.Now()
+	deadline := start.Add(d)
+	for w := 0; w < conns; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lat := make([]time.Duration, 0, min(keep, 4096))
+			n, errs := 0, 0
+			for i := 0; i < perWorker && ctx.Err() == nil; i++ {
+				t0 := time.Now()
+				if !t0.Before(deadline) {
+					break
+				}
+				_, _, err := send(ctx, t.Base, t.Reqs[(w*7+i)%len(t.Reqs)], false)
+				if err != nil {
+					errs++
+					continue
+				}
+				n++
+				if len(lat) < keep {
+					lat = append(lat, time.Since(t0))
+				}
+			}
+			mu.Lock()
+			out.N += n
+			out.Errors += errs
+			out.Lat = append(out.Lat, lat...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	out.Elapsed = time.Since(start)
+	return out
+}
+
+// openLoop sends requests at a fixed rate for d, whether or not earlier ones have
+// finished; latency counts from each request's scheduled time, so a stalled server
+// is charged for the queue it causes (no coordinated omission).
+func openLoop(ctx context.Context, t target, rate float64, d time.Duration) phase {
+	n := max(1, min(int(rate*d.Seconds()), maxRequests))
+	ctx, cancel := context.WithTimeout(ctx, d+time.Minute)
+	defer cancel()
+	work := make(chan time.Time, n)
+	start := time.Now()
+	go func() {
+		defer close(work)
+		for i := 0; i < n && ctx.Err() == nil; i++ {
+			at := start.Add(time.Duration(float64(i) / rate * float64(time.Second)))
+			if wait := time.Until(at); wait > 0 {
+				time.Sleep(wait)
+			}
+			work <- at
+		}
+	}()
+	var (
+		mu  sync.Mutex
+		out phase
+		wg  sync.WaitGroup
+	)
+	for w := 0; w < openLoopConns; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var lat []time.Duration
+			i, errs := 0, 0
+			for at := range work {
+				_, _, err := send(ctx, t.Base, t.Reqs[(w*7+i)%len(t.Reqs)], false)
+				i++
+				if err != nil {
+					errs++
+					continue
+				}
+				lat = append(lat, time.Since(at))
+			}
+			mu.Lock()
+			out.N += i - errs
+			out.Errors += errs
+			out.Lat = append(out.Lat, lat...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	out.Elapsed = time.Since(start)
+	return out
+}
+
+// sequential times n calls of fn one after another (one connection), stopping early
+// after budget: cost without queueing.
+func sequential(ctx context.Context, n int, budget time.Duration, fn func(i int) error) phase {
+	var out phase
+	start := time.Now()
+	for i := 0; i < n && ctx.Err() == nil && time.Since(start) < budget; i++ {
+		t0 := time.Now()
+		err := fn(i)
+		if err != nil {
+			out.Errors++
+			continue
+		}
+		out.N++
+		out.Lat = append(out.Lat, time.Since(t0))
+	}
+	out.Elapsed = time.Since(start)
+	return out
+}

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// dataset is what the bench learns about a size's data before building its workloads.
+type dataset struct {
+	Rows          int64
+	Namespaces    []string // non-null namespaces, most incidents first
+	Selective     string   // the namespace nearest 1% of incidents (P6)
+	SelectiveRows int64
+	GetIDs        []int64     // ids for get-by-id
+	Vectors       [][]float64 // query vectors: stored embeddings, perturbed
+	Since30       string      // now − 30 days, the P7 window
+}
+
+// discover reads the data's shape: namespaces by size, ids, query vectors.
+func discover(ctx context.Context, pool *pgxpool.Pool, vectors int, since30 time.Time) (*dataset, error) {
+	d := &dataset{Since30: since30.UTC().Format(time.RFC3339)}
+	rows, err := pool.Query(ctx, `SELECT rr.namespace, count(*) FROM `+joinedTables+` GROUP BY 1 ORDER BY 2 DESC, 1`)
+	if err != nil {
+		return nil, err
+	}
+	type nsCount struct {
+		name *string
+		n    int64
+	}
+	var counts []nsCount
+	for rows.Next() {
+		var c nsCount
+		if err := rows.Scan(&c.name, &c.n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		counts = append(counts, c)
+		d.Rows += c.n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	best := math.Inf(1)
+	for _, c := range counts {
+		if c.name == nil {
+			continue
+		}
+		d.Namespaces = append(d.Namespaces, *c.name)
+		if off := math.Abs(float64(c.n)/float64(d.Rows) - 0.01); off < best {
+			best, d.Selective, d.SelectiveRows = off, *c.name, c.n
+		}
+	}
+	if len(d.Namespaces) < 8 || d.Rows < 1000 {
+		return nil, fmt.Errorf("the data set is too small for the workloads (%d traces, %d namespaces)", d.Rows, len(d.Namespaces))
+	}
+	rng := rand.New(rand.NewPCG(42, uint64(d.Rows)))
+	if d.GetIDs, err = existingIDs(ctx, pool, rng, d.Rows, 64); err != nil {
+		return nil, err
+	}
+	if d.Vectors, err = queryVectors(ctx, pool, rng, d.Rows, vectors); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// existingIDs draws n distinct ids present in the data (synthetic ids are 1..N).
+func existingIDs(ctx context.Context, pool *pgxpool.Pool, rng *rand.Rand, rows int64, n int) ([]int64, error) {
+	cand := make([]int64, 0, 4*n)
+	for range 4 * n {
+		cand = append(cand, 1+rng.Int64N(rows))
+	}
+	r, err := pool.Query(ctx, `SELECT DISTINCT rat.id FROM `+joinedTables+` WHERE rat.id = ANY($1) ORDER BY 1`, cand)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var ids []int64
+	for r.Next() {
+		var id int64
+		if err := r.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) < n {
+		return nil, errors.New("too few ids found")
+	}
+	rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	return ids[:n], r.Err()
+}
+
+// queryVectors takes stored embeddings of random incidents and moves each a little
+// (Gaussian noise of norm 0.15, renormalised): a new incident like a past one, the
+// question semantic search answers.
+func queryVectors(ctx context.Context, pool *pgxpool.Pool, rng *rand.Rand, rows int64, n int) ([][]float64, error) {
+	cand := make([]int64, 0, 2*n)
+	for range 2 * n {
+		cand = append(cand, 1+rng.Int64N(rows))
+	}
+	r, err := pool.Query(ctx, `SELECT embedding::text FROM resource_action_traces
+		WHERE id = ANY($1) AND embedding IS NOT NULL ORDER BY id LIMIT $2`, cand, n)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var out [][]float64
+	for r.Next() {
+		var text string
+		if err := r.Scan(&text); err != nil {
+			return nil, err
+		}
+		v, err := parseVector(text)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, perturb(rng, v, 0.15))
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no stored embedding found")
+	}
+	return out, r.Err()
+}
+
+// parseVector reads pgvector's text form "[1,2,3]".
+func parseVector(s string) ([]float64, error) {
+	s = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "["), "]")
+	parts := strings.Split(s, ",")
+	out := make([]float64, len(parts))
+	for i, p := range parts {
+		f, err := strconv.ParseFloat(p, 64)
+		if err != nil {
+			return nil, fmt.Errorf("vector: %w", err)
+		}
+		out[i] = f
+	}
+	return out, nil
+}
+
+func perturb(rng *rand.Rand, v []float64, norm float64) []float64 {
+	noise := make([]float64, len(v))
+	var nn float64
+	for i := range noise {
+		noise[i] = rng.NormFloat64()
+		nn += noise[i] * noise[i]
+	}
+	out := make([]float64, len(v))
+	var on float64
+	for i := range v {
+		out[i] = v[i] + norm*noise[i]/math.Sqrt(nn)
+		on += out[i] * out[i]
+	}
+	for i := range out {
+		out[i] /= math.Sqrt(on)
+	}
+	return out
+}
+
+// searchRequest is a semantic search body.
+func searchRequest(vec []float64, limit int, filters map[string]string) request {
+	body := map[string]any{"embedding": float32s(vec), "limit": limit}
+	if len(filters) > 0 {
+		body["filters"] = filters
+	}
+	b, _ := json.Marshal(body) // float32s and strings always encode
+	return request{Method: "POST", URI: "/api/v1/search/semantic", Body: b}
+}
+
+func float32s(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return out
+}
+
+// workloads are the request sets of one size.
+type workloads struct {
+	ListCached, GetCached, AggCached []request    // P1, P7 cached
+	ListFiltered                     []request    // P2
+	Large                            []request    // P4: results of most of the table
+	GetUncached                      []request    // P9
+	Search, SearchSelective          []request    // P5, P6
+	AggUncached                      []request    // P7
+	Cursors                          []cursorCase // P3, P9: set by the check, which verifies them
+}
+
+func listURI(params ...string) string {
+	q := url.Values{}
+	for i := 0; i+1 < len(params); i += 2 {
+		q.Add(params[i], params[i+1])
+	}
+	if len(q) == 0 {
+		return "/api/v1/incidents"
+	}
+	return "/api/v1/incidents?" + q.Encode()
+}
+
+func buildWorkloads(d *dataset) workloads {
+	var w workloads
+	ns := d.Namespaces
+	w.ListCached = []request{get(listURI()), get(listURI("namespace", ns[0])),
+		get(listURI("severity", "critical", "environment", "production")),
+		get(listURI("namespace", ns[1], "severity", "warning"))}
+	for i, id := range d.GetIDs {
+		r := get("/api/v1/incidents/" + strconv.FormatInt(id, 10))
+		if i < 16 {
+			w.GetCached = append(w.GetCached, r)
+		}
+		w.GetUncached = append(w.GetUncached, r)
+	}
+	since := d.Since30
+	w.AggCached = []request{
+		get("/api/v1/aggregations/success-rate?since=" + url.QueryEscape(since)),
+		get("/api/v1/aggregations/namespaces?since=" + url.QueryEscape(since)),
+		get("/api/v1/aggregations/severity?since=" + url.QueryEscape(since)),
+		get("/api/v1/aggregations/trend?days=30"),
+	}
+	w.AggUncached = w.AggCached
+	for _, n := range ns[:8] {
+		w.ListFiltered = append(w.ListFiltered, get(listURI("namespace", n, "severity", "critical")))
+	}
+	w.Large = []request{get(listURI()), get(listURI("environment", "production"))}
+	for _, v := range d.Vectors {
+		w.Search = append(w.Search, searchRequest(v, 10, nil))
+		w.SearchSelective = append(w.SearchSelective, searchRequest(v, 10, map[string]string{"namespace": d.Selective}))
+	}
+	return w
+}
