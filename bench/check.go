@@ -66,13 +66,22 @@ func (e *env) check(ctx context.Context) error {
 func (e *env) ask(ctx context.Context, r request, names ...string) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for _, name := range names {
-		body, _, err := send(ctx, e.baseOf(name), r, true)
+		body, err := e.askOne(ctx, name, r)
 		if err != nil {
 			return nil, fmt.Errorf("check: %s: %w", name, err)
 		}
 		out[name] = body
 	}
 	return out, nil
+}
+
+// askOne sends r to one contender for the check, noting any 503 it had to retry.
+func (e *env) askOne(ctx context.Context, name string, r request) ([]byte, error) {
+	body, _, retried, err := sendPatiently(ctx, e.baseOf(name), r)
+	if retried > 0 {
+		e.note("check: %s answered 503 %d time(s) to %s %s before answering", name, retried, r.Method, r.URI)
+	}
+	return body, err
 }
 
 func (e *env) baseOf(name string) string {

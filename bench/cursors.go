@@ -37,7 +37,7 @@ func (e *env) prepareCursors(ctx context.Context) error {
 			return fmt.Errorf("check: deepest position: %w", err)
 		}
 		until := at.Add(time.Microsecond).UTC().Format("2006-01-02T15:04:05.000000Z")
-		body, _, err := send(ctx, e.svcU, get(listURI(append(slices.Clone(params), "until", until, "limit", "1")...)), true)
+		body, err := e.askOne(ctx, svcUncached, get(listURI(append(slices.Clone(params), "until", until, "limit", "1")...)))
 		if err != nil {
 			return fmt.Errorf("check: cursor: %w", err)
 		}
@@ -66,7 +66,7 @@ func (e *env) prepareCursors(ctx context.Context) error {
 			q.Set("namespace", c.ns)
 		}
 		deep := get("/api/v1/incidents?" + q.Encode())
-		body, _, err = send(ctx, e.svcU, deep, true)
+		body, err = e.askOne(ctx, svcUncached, deep)
 		if err != nil {
 			return fmt.Errorf("check: deepest page: %w", err)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -105,9 +106,37 @@ func send(ctx context.Context, base string, r request, keep bool) ([]byte, http.
 		_, err = io.Copy(io.Discard, resp.Body)
 	}
 	if err == nil && resp.StatusCode != http.StatusOK {
-		err = fmt.Errorf("%s %s: status %d: %.200s", r.Method, r.URI, resp.StatusCode, out)
+		err = &statusError{Code: resp.StatusCode, Msg: fmt.Sprintf("%s %s: status %d: %.200s", r.Method, r.URI, resp.StatusCode, out)}
 	}
 	return out, resp.Header, err
+}
+
+// statusError is an answer other than 200.
+type statusError struct {
+	Code int
+	Msg  string
+}
+
+func (e *statusError) Error() string { return e.Msg }
+
+// sendPatiently is send for the agreement check, which compares answers, not
+// availability: a 503 (the service's "retry later", e.g. a statement timeout while the
+// shared machine is saturated) is asked again, twice at most, a second apart; retried
+// is how many retries it took.
+func sendPatiently(ctx context.Context, base string, r request) (body []byte, h http.Header, retried int, err error) {
+	for {
+		body, h, err = send(ctx, base, r, true)
+		var se *statusError
+		if !errors.As(err, &se) || se.Code != http.StatusServiceUnavailable || retried == 2 {
+			return body, h, retried, err
+		}
+		retried++
+		select {
+		case <-ctx.Done():
+			return body, h, retried, ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 // closedLoop keeps conns requests in flight for d: throughput at saturation.

@@ -156,7 +156,7 @@ func (e *env) capture(ctx context.Context) (map[string]string, error) {
 		var body []byte
 		hit := false
 		for try := 0; try < 20 && !hit; try++ {
-			b, h, err := send(ctx, e.svcC, r, true)
+			b, h, _, err := sendPatiently(ctx, e.svcC, r)
 			if err != nil {
 				return nil, fmt.Errorf("capture %s: %w", r.URI, err)
 			}

@@ -48,7 +48,7 @@ func mean(xs []float64) float64 {
 // its recall tells the database's share from the service's.
 func (e *env) checkSearch(ctx context.Context) error {
 	ask := func(name string, r request) ([]int64, error) {
-		body, _, err := send(ctx, e.baseOf(name), r, true)
+		body, err := e.askOne(ctx, name, r)
 		if err != nil {
 			return nil, fmt.Errorf("check search: %s: %w", name, err)
 		}

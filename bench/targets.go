@@ -257,21 +257,26 @@ var limits = map[string]string{
 		"adapter (14% of the service's CPU) where the page already uses the pgx pool, and Echo's chain with the " +
 		"access log and metrics. Sending the estimate (and count) through the pgx pool too would narrow it",
 	"P3": "Analysis at 91bd50b: the first and the deepest page send the same statements (keyset page on " +
-		"idx_rat_timeline plus the estimate); differences of this size are within the machine's noise " +
-		"(per-round throughputs vary by 10-20%): see rounds_rps in the measurements",
-	"P4": "Analysis at 91bd50b: the planner's estimate costs a planning pass over the partitioned join " +
-		"(0.50 ms at 100k against a 0.90 ms unfiltered page, info.p4_*_ms); on the cheapest pages that is more " +
-		"than half a page. Reusing an estimate per filter for a short time (as the table size already is), " +
-		"or the statistics' row count for the unfiltered list, would close it",
+		"idx_rat_timeline plus the estimate), and the value over 1.2 falls on a different size and filter in " +
+		"each run (rounds_rps spread 10-20%). At 10k planning dominates both (custom plans over 6 partitions: " +
+		"~1 ms planning against 0.14 ms executing the first page, psql EXPLAIN ANALYZE EXECUTE) and the deepest " +
+		"page plans differently (Append + Sort over a hash join: 0.19 ms)",
+	"P4": "Analysis at 91bd50b: the planner's estimate costs a planning pass over the partitioned table " +
+		"(0.33 ms at 100k against a 0.64 ms unfiltered page, info.p4_*_ms). Planning is most of the page's cost " +
+		"too: at 1M the first page plans in 0.4-0.8 ms and executes in 0.1 ms with a generic plan " +
+		"(plan_cache_mode=force_generic_plan: 0.003 ms planning). Reusing an estimate per filter for a short " +
+		"time (as the table size already is), or the statistics' row count for the unfiltered list, would close it",
 	"P5": "Analysis at 91bd50b: recall@10 at 1M is 0.92 (459 of 500 neighbours) for the service and B1 alike, " +
 		"so the HNSW graphs (m=16, ef_construction=64, one per monthly partition) limit it, not the service. " +
 		"Over the same 50 vectors, hnsw.ef_search 100/200/400/800 gives recall 0.918/0.936/0.950/0.968 at a " +
 		"database-side p50 of 10/14/20/31 ms: ef_search alone buys the recall only past the 15 ms p95 bound, so " +
 		"denser graphs (ef_construction 128+ or m 24, rebuilt after loading) are the way to both. Every search " +
 		"walks one graph per partition (EXPLAIN: Merge Append of 4 index scans): at 100k the database side costs " +
-		"~3 ms p50 and the exact scan (66-97 ms) is only ~19x slower. The p95 bounds and the overhead ratio sit " +
-		"within this machine's noise (1M raw-SQL p95: 9.3, 19.6 and 27 ms in three runs, the service's own " +
-		"10-14 ms)",
+		"~3 ms p50 and the exact scan (66-97 ms) is only 18-21x slower. The p95 bounds, the 20x and the overhead " +
+		"ratio sit on the edge, within this machine's noise (1M raw-SQL p95 from 9.3 to 27 ms across runs, " +
+		"the service's own 10-15 ms)",
+	"P6": "Analysis at 91bd50b: every answer holds min(limit, matches) rows; recall at 1M (0.948) is P5's: " +
+		"answers the index fills on its own (no exact fallback) carry the 1M graphs' misses",
 	"P7": "Analysis at 91bd50b: a 30-day window at 1M holds 443k of the 1M traces (the synthetic load grows " +
 		"towards now): even the index-only scan of idx_rat_timeline costs 50-70 ms (count(*) alone 65 ms on one " +
 		"core), and namespaces adds a hash join of those rows to the 50k-row object tables (~200-400 ms; " +
