@@ -105,9 +105,11 @@ func (s *Service) Trend(ctx context.Context, p Params) (TrendResult, error) {
 	if err := r.errs.Err(); err != nil {
 		return TrendResult{}, err
 	}
-	today := s.now().UTC().Truncate(day)
+	now := s.now().UTC()
+	today := now.Truncate(day)
 	first := today.Add(-time.Duration(days-1) * day)
 	end := today.Add(day)
+	domain.ReadReportFrom(ctx).ExpiresIn(end.Sub(now)) // tomorrow the window moves
 	res := TrendResult{Days: days, Points: make([]domain.TrendPoint, days)}
 	for i := range res.Points {
 		res.Points[i].Day = first.Add(time.Duration(i) * day)

@@ -81,7 +81,10 @@ func (s *Service) HistoricalContext(ctx context.Context, p Params) (HistoricalCo
 
 	// The window starts on a whole minute, so the same question asked again within the
 	// minute is the same query and can be answered from the cache.
-	since := s.now().UTC().Add(-window).Truncate(time.Minute)
+	now := s.now().UTC()
+	since := now.Add(-window).Truncate(time.Minute)
+	// The window moves on once now - window reaches the next whole minute.
+	domain.ReadReportFrom(ctx).ExpiresIn(since.Add(time.Minute + window).Sub(now))
 	f := objectFilter(obj)
 	f.Since = &since
 	groups, err := s.aggregates.Aggregate(ctx, domain.AggregateQuery{Filter: f, GroupBy: historicalGroupBy})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"time"
 )
 
 // ReadSource says where an answer to a read came from.
@@ -25,6 +26,10 @@ type ReadReport struct {
 	mu       sync.Mutex
 	sources  []ReadSource
 	versions []string
+	// expiresIn, when set, bounds how long the answer stays right whatever its stored
+	// values do: answers computed from the clock change with it.
+	expiresIn    time.Duration
+	hasExpiresIn bool
 }
 
 type readReportKey struct{}
@@ -75,18 +80,53 @@ func (r *ReadReport) Summary() (ReadSource, bool) {
 // Versions identifies every stored value the request read, in order, and is false when
 // some read returned nothing stored (so its answer cannot be reused).
 func (r *ReadReport) Versions() (string, bool) {
-	if r == nil {
+	list, ok := r.VersionList()
+	if !ok {
 		return "", false
+	}
+	return strings.Join(list, "|"), true
+}
+
+// VersionList is Versions as a list: every stored value the request read, in order,
+// and false when some read returned nothing stored.
+func (r *ReadReport) VersionList() ([]string, bool) {
+	if r == nil {
+		return nil, false
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.versions) == 0 {
-		return "", false
+		return nil, false
 	}
 	for _, v := range r.versions {
 		if v == "" {
-			return "", false
+			return nil, false
 		}
 	}
-	return strings.Join(r.versions, "|"), true
+	return append([]string(nil), r.versions...), true
+}
+
+// ExpiresIn notes that the answer being built stops being right d from now even if
+// every value it read stays stored (a window ending today, starting on this minute),
+// so nothing derived from it is reused after that. The shortest bound wins.
+func (r *ReadReport) ExpiresIn(d time.Duration) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.hasExpiresIn || d < r.expiresIn {
+		r.expiresIn, r.hasExpiresIn = d, true
+	}
+}
+
+// Expiry is the shortest ExpiresIn noted, and false when the answer depends on its
+// stored values alone.
+func (r *ReadReport) Expiry() (time.Duration, bool) {
+	if r == nil {
+		return 0, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.expiresIn, r.hasExpiresIn
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/contextapi/contextapi/internal/domain"
 )
@@ -27,11 +28,15 @@ func searchKey(q domain.SemanticQuery) (string, bool) { return digestKey("search
 
 func aggregateKey(q domain.AggregateQuery) (string, bool) { return digestKey("aggregate", q) }
 
-// responseKey is where an encoded HTTP response derived from the given stored values
-// lives: the canonical request plus the versions of every value it was built from.
-func responseKey(request, versions string) string {
-	key, _ := digestKey("response", [2]string{request, versions}) // strings always encode
-	return "http:" + key
+// replayKey is where the response last built for a raw request is remembered.
+func replayKey(request string) string { return "replay:" + keyVersion + ":" + request }
+
+// versionKey is the key a value's version was stored under (versions are key@n).
+func versionKey(version string) string {
+	if i := strings.LastIndexByte(version, '@'); i >= 0 {
+		return version[:i]
+	}
+	return version
 }
 
 // digestKey hashes a query's JSON form (struct fields in declaration order, values as

@@ -25,5 +25,6 @@ func TestKeysAreVersionedAndCanonical(t *testing.T) {
 	assert.NotEqual(t, g[:20], l[:20], "kinds never share a key space")
 	_, ok = searchKey(domain.SemanticQuery{Embedding: []float32{float32(math.NaN())}})
 	assert.False(t, ok, "a query JSON cannot encode bypasses the cache")
-	assert.NotEqual(t, responseKey("GET /a", "v1"), responseKey("GET /a", "v2"))
+	assert.Equal(t, "incident:v1:id:42:emb:false", versionKey("incident:v1:id:42:emb:false@1z"))
+	assert.NotEqual(t, replayKey("incident:v1:id:42:emb:false"), "incident:v1:id:42:emb:false", "replays have a key space of their own")
 }

@@ -8,6 +8,7 @@ import (
 // metrics are the cache's Prometheus series.
 type metrics struct {
 	requests *prometheus.CounterVec
+	hits     prometheus.Counter // requests{result="hit"}, resolved once for replays
 	shared   prometheus.Counter
 }
 
@@ -25,6 +26,7 @@ func newMetrics(reg prometheus.Registerer, store *ristretto.Cache[string, *entry
 	for _, result := range []string{"hit", "miss", "stale"} {
 		m.requests.WithLabelValues(result) // expose zeros from the start
 	}
+	m.hits = m.requests.WithLabelValues("hit")
 	if reg == nil {
 		return m
 	}

@@ -105,7 +105,7 @@ func (r *Repository) Wait() { r.store.Wait() }
 func (r *Repository) List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, error) {
 	key, ok := listKey(q)
 	if !ok {
-		return r.next.List(ctx, q)
+		return bypass(ctx, r.next.List, q)
 	}
 	return read(ctx, r, key, func(ctx context.Context) (domain.IncidentPage, error) { return r.next.List(ctx, q) },
 		clonePage, pageCost)
@@ -121,7 +121,7 @@ func (r *Repository) Get(ctx context.Context, q domain.GetQuery) (domain.Inciden
 func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, error) {
 	key, ok := searchKey(q)
 	if !ok {
-		return r.next.Search(ctx, q)
+		return bypass(ctx, r.next.Search, q)
 	}
 	return read(ctx, r, key, func(ctx context.Context) ([]domain.ScoredIncident, error) { return r.next.Search(ctx, q) },
 		cloneScored, scoredCost)
@@ -131,10 +131,17 @@ func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]doma
 func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, error) {
 	key, ok := aggregateKey(q)
 	if !ok {
-		return r.next.Aggregate(ctx, q)
+		return bypass(ctx, r.next.Aggregate, q)
 	}
 	return read(ctx, r, key, func(ctx context.Context) ([]domain.Group, error) { return r.next.Aggregate(ctx, q) },
 		cloneGroups, groupsCost)
+}
+
+// bypass answers a query the cache cannot key straight from the repository, and
+// reports a read with nothing stored, so no answer built from it is ever reused.
+func bypass[Q, T any](ctx context.Context, load func(context.Context, Q) (T, error), q Q) (T, error) {
+	domain.ReadReportFrom(ctx).Record(domain.ReadMiss, "")
+	return load(ctx, q)
 }
 
 // Ping passes through: readiness must reflect the repository, not the cache.

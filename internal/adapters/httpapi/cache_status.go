@@ -1,23 +1,27 @@
 package httpapi
 
 import (
-	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
-// ResponseStore keeps encoded responses built from cached values (the cache adapter
-// provides one). Keys are a request and the versions of the values its answer was
-// built from, so stored bytes can never disagree with the values.
+// ResponseStore keeps answers built from cached values (the cache adapter provides
+// one), each tied to the versions of the values it was built from, so a replayed answer
+// can never disagree with what the cache holds.
 type ResponseStore interface {
-	Get(request, versions string) ([]byte, bool)
-	Set(request, versions string, body []byte)
+	// Remember keeps a response for a raw request while every value in versions stays
+	// the store's fresh value, and for at most expiresIn when it is positive.
+	Remember(request string, versions []string, expiresIn time.Duration, response any, cost int64)
+	// Replay returns what Remember kept for request while that still holds.
+	Replay(request string) (any, bool)
 }
 
-// CacheResponses makes the server reuse encoded answers through store; call it before
-// serving. Encoding JSON would otherwise dominate the cost of a cached answer.
+// CacheResponses makes the server replay answers kept in store; call it before
+// serving. Parsing, copying cached values and encoding JSON would otherwise dominate
+// the cost of a cached answer.
 func (s *Server) CacheResponses(store ResponseStore) { s.responses = store }
 
 const (
@@ -26,9 +30,13 @@ const (
 	ctxKeyResponses   = "contextapi.responses"
 )
 
-// trackReads gives each request a report of how its repository reads were answered.
+// trackReads answers a repeated GET request from its remembered response when it can,
+// and otherwise gives the request a report of how its repository reads were answered.
 func (s *Server) trackReads(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if done, err := replay(c, s.responses); done {
+			return err
+		}
 		ctx, _ := domain.WithReadReport(c.Request().Context())
 		c.SetRequest(c.Request().WithContext(ctx))
 		if s.responses != nil {
@@ -53,20 +61,4 @@ func cacheStatus(report *domain.ReadReport) string {
 	default:
 		return cacheName + "; fwd=miss"
 	}
-}
-
-// cachedBody returns the stored encoding of this GET request's answer, when every
-// value it read came from the cache and that encoding is still stored.
-func cachedBody(c echo.Context, report *domain.ReadReport) (store ResponseStore, request, versions string, body []byte, ok bool) {
-	store, _ = c.Get(ctxKeyResponses).(ResponseStore)
-	if store == nil || c.Request().Method != http.MethodGet {
-		return nil, "", "", nil, false
-	}
-	versions, ok = report.Versions()
-	if !ok {
-		return nil, "", "", nil, false
-	}
-	request = c.Request().URL.RequestURI()
-	body, ok = store.Get(request, versions)
-	return store, request, versions, body, ok
 }

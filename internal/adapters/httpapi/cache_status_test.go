@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/contextapi/contextapi/internal/adapters/cache"
 	"github.com/contextapi/contextapi/internal/domain"
 	"github.com/contextapi/contextapi/internal/ports"
+	"github.com/contextapi/contextapi/internal/ports/porttest"
 )
 
 // switchableRepo answers from a real repository until told the database is down.
@@ -57,11 +59,11 @@ func (c *movableClock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add
 func newCachedEnv(t *testing.T) (*testEnv, *switchableRepo, *movableClock, *cache.Repository) {
 	t.Helper()
 	repo := &switchableRepo{Repository: fixtureRepo()}
-	clock := &movableClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := &movableClock{now: porttest.FixtureNow}
 	c, err := cache.New(repo, cache.Options{TTL: time.Minute, StaleWindow: 10 * time.Minute, Now: clock.Now})
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
-	env := newEnvWith(t, c, Config{})
+	env := newEnvAt(t, c, Config{}, clock.Now) // one clock for the service and the cache
 	env.srv.CacheResponses(c.Responses())
 	return env, repo, clock, c
 }
@@ -104,25 +106,41 @@ func TestNoCacheStatusWithoutACache(t *testing.T) {
 	assert.Empty(t, env.get(t, "/api/v1/incidents?limit=0").Header().Get("Cache-Status"), "a refused request read nothing")
 }
 
-// countingStore counts how often encoded responses are reused.
+// countingStore counts the answers replayed.
 type countingStore struct {
 	ResponseStore
-	mu         sync.Mutex
-	gets, hits int
+	mu      sync.Mutex
+	replays int
 }
 
-func (s *countingStore) Get(request, versions string) ([]byte, bool) {
-	body, ok := s.ResponseStore.Get(request, versions)
-	s.mu.Lock()
-	s.gets++
+func (s *countingStore) Replay(request string) (any, bool) {
+	r, ok := s.ResponseStore.Replay(request)
 	if ok {
-		s.hits++
+		s.mu.Lock()
+		s.replays++
+		s.mu.Unlock()
 	}
-	s.mu.Unlock()
-	return body, ok
+	return r, ok
 }
 
-func TestEncodedResponsesFollowTheCachedValues(t *testing.T) {
+func (s *countingStore) count() int { s.mu.Lock(); defer s.mu.Unlock(); return s.replays }
+
+// sameAnswer checks that a replayed answer is the full path's, byte for byte and
+// header for header, but for the request id and how the cache served it.
+func sameAnswer(t *testing.T, full, replayed *httptest.ResponseRecorder) {
+	t.Helper()
+	assert.Equal(t, full.Code, replayed.Code)
+	assert.Equal(t, full.Body.String(), replayed.Body.String())
+	want, got := full.Header().Clone(), replayed.Header().Clone()
+	for _, h := range []string{"X-Request-Id", "Cache-Status"} {
+		want.Del(h)
+		got.Del(h)
+	}
+	assert.Equal(t, want, got)
+	assert.Equal(t, "contextapi; hit", replayed.Header().Get("Cache-Status"))
+}
+
+func TestRepeatedRequestsAreReplayedWhileTheirValuesHold(t *testing.T) {
 	env, _, clock, c := newCachedEnv(t)
 	store := &countingStore{ResponseStore: c.Responses()}
 	env.srv.CacheResponses(store)
@@ -130,15 +148,51 @@ func TestEncodedResponsesFollowTheCachedValues(t *testing.T) {
 	first := env.get(t, "/api/v1/incidents/3")
 	c.Wait()
 	second := env.get(t, "/api/v1/incidents/3")
-	assert.Equal(t, first.Body.String(), second.Body.String())
-	assert.Equal(t, 1, store.hits, "the second answer reused the first one's bytes")
+	assert.Equal(t, 1, store.count(), "the second answer is the first one replayed")
+	sameAnswer(t, first, second)
 
-	clock.Advance(2 * time.Minute) // the value is reloaded: a new version, new bytes
+	clock.Advance(2 * time.Minute) // past the TTL: the value is reloaded, a new version
 	third := env.get(t, "/api/v1/incidents/3")
+	assert.Equal(t, 1, store.count(), "an answer whose value expired is not replayed")
+	assert.Equal(t, "contextapi; fwd=miss", third.Header().Get("Cache-Status"))
 	assert.Equal(t, first.Body.String(), third.Body.String())
-	assert.Equal(t, 1, store.hits, "bytes of an older version are not reused")
+	c.Wait()
+	env.get(t, "/api/v1/incidents/3")
+	assert.Equal(t, 2, store.count(), "the reloaded value's answer is replayed in turn")
 
 	withEmbedding := env.get(t, "/api/v1/incidents/3?include=embedding")
 	assert.Contains(t, withEmbedding.Body.String(), `"embedding":[`)
-	assert.Equal(t, 1, store.hits, "another request never gets these bytes")
+	assert.Equal(t, 2, store.count(), "another request never gets these bytes")
+}
+
+func TestReplayedPagesKeepTheirLinks(t *testing.T) {
+	env, _, _, c := newCachedEnv(t)
+	store := &countingStore{ResponseStore: c.Responses()}
+	env.srv.CacheResponses(store)
+	first := env.get(t, "/api/v1/incidents?limit=3&severity=critical")
+	require.Contains(t, first.Header().Get("Link"), `rel="next"`)
+	c.Wait()
+	second := env.get(t, "/api/v1/incidents?limit=3&severity=critical")
+	assert.Equal(t, 1, store.count())
+	sameAnswer(t, first, second)
+}
+
+func TestAnswersFromTheClockAreNotReplayedPastTheirWindow(t *testing.T) {
+	env, _, clock, c := newCachedEnv(t)
+	store := &countingStore{ResponseStore: c.Responses()}
+	env.srv.CacheResponses(store)
+	d := porttest.FixtureNow
+	clock.Advance(time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 30, 0, time.UTC).Sub(clock.Now()))
+
+	const trend = "/api/v1/aggregations/trend?days=3"
+	before := env.get(t, trend)
+	c.Wait()
+	sameAnswer(t, before, env.get(t, trend))
+	require.Equal(t, 1, store.count())
+
+	clock.Advance(40 * time.Second) // a new UTC day, well within the values' TTL
+	after := env.get(t, trend)
+	assert.Equal(t, 1, store.count(), "yesterday's trend is not today's")
+	assert.Equal(t, "contextapi; fwd=miss", after.Header().Get("Cache-Status"))
+	assert.NotEqual(t, before.Body.String(), after.Body.String())
 }

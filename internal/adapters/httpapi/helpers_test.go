@@ -49,7 +49,13 @@ func fixtureRepo() *memory.Repository {
 
 func newEnvWith(t testing.TB, repo ports.Repository, cfg Config) *testEnv {
 	t.Helper()
-	svc := app.NewService(repo, func() time.Time { return porttest.FixtureNow }, app.NewCursorCodec([]byte("test")))
+	return newEnvAt(t, repo, cfg, func() time.Time { return porttest.FixtureNow })
+}
+
+// newEnvAt is newEnvWith on the given clock.
+func newEnvAt(t testing.TB, repo ports.Repository, cfg Config, now func() time.Time) *testEnv {
+	t.Helper()
+	svc := app.NewService(repo, now, app.NewCursorCodec([]byte("test")))
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	reg := prometheus.NewRegistry()

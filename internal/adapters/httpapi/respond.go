@@ -18,23 +18,17 @@ func writeJSON(c echo.Context, status int, v any) error {
 
 // writeBuilt encodes the body build makes before writing anything, so an encoding
 // failure still becomes a clean 500 problem instead of a truncated 200. It says how the
-// answer's reads were served (Cache-Status) and, when every value came from the cache,
-// reuses the bytes encoded from those same values without building the body at all.
+// answer's reads were served (Cache-Status) and keeps the answer for replay.
 func writeBuilt(c echo.Context, status int, build func() any) error {
 	report := domain.ReadReportFrom(c.Request().Context())
 	if cs := cacheStatus(report); cs != "" {
 		c.Response().Header().Set(headerCacheStatus, cs)
 	}
-	store, request, versions, body, ok := cachedBody(c, report)
-	if ok {
-		return c.Blob(status, contentTypeJSON, body)
-	}
 	body, err := json.Marshal(build())
 	if err != nil {
 		return fmt.Errorf("httpapi: encode response: %w", err)
 	}
-	if store != nil && versions != "" {
-		store.Set(request, versions, body)
-	}
+	store, _ := c.Get(ctxKeyResponses).(ResponseStore)
+	remember(c, store, report, status, body)
 	return c.Blob(status, contentTypeJSON, body)
 }
