@@ -33,19 +33,19 @@ var dimensionAliases = map[domain.Dimension]string{
 	domain.DimCluster:     "cluster_name",
 }
 
-// groupRecord is one row of an aggregation.
+// groupRecord is one row of an aggregation (see targets for the column order).
 type groupRecord struct {
-	ActionType    *string    `gorm:"column:action_type"`
-	Status        *string    `gorm:"column:status"`
-	Namespace     *string    `gorm:"column:namespace"`
-	Severity      *string    `gorm:"column:severity"`
-	Day           *time.Time `gorm:"column:day"`
-	AlertName     *string    `gorm:"column:alert_name"`
-	Environment   *string    `gorm:"column:environment"`
-	ClusterName   *string    `gorm:"column:cluster_name"`
-	Count         int64      `gorm:"column:count"`
-	DurationSumMs int64      `gorm:"column:duration_sum_ms"`
-	DurationCount int64      `gorm:"column:duration_count"`
+	ActionType    *string
+	Status        *string
+	Namespace     *string
+	Severity      *string
+	Day           *time.Time
+	AlertName     *string
+	Environment   *string
+	ClusterName   *string
+	Count         int64
+	DurationSumMs int64
+	DurationCount int64
 }
 
 func (g groupRecord) toDomain() domain.Group {
@@ -93,15 +93,62 @@ func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]
 	if len(groups) > 0 {
 		db = db.Group(strings.Join(groups, ", "))
 	}
-	var rows []groupRecord
-	if err := db.Find(&rows).Error; err != nil {
+	sql, args, err := compose(db)
+	if err != nil {
 		return nil, translate(ctx, "aggregate", err)
 	}
-	out := make([]domain.Group, 0, len(rows))
-	for _, row := range rows {
-		if row.Count > 0 { // an ungrouped count over no row still yields one row
-			out = append(out, row.toDomain())
-		}
+	out, err := r.fetchGroups(ctx, sql, args, q.GroupBy)
+	if err != nil {
+		return nil, translate(ctx, "aggregate", err)
 	}
 	return out, nil
+}
+
+// fetchGroups reads an aggregation's rows with pgx: the dimensions in order, then the
+// count, duration sum and duration count.
+func (r *Repository) fetchGroups(ctx context.Context, sql string, args []any, dims []domain.Dimension) ([]domain.Group, error) {
+	start := time.Now()
+	defer r.metrics.observe("aggregate", start)
+	rows, err := r.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Group
+	for rows.Next() {
+		var g groupRecord
+		if err := rows.Scan(g.targets(dims)...); err != nil {
+			return nil, err
+		}
+		if g.Count > 0 { // an ungrouped count over no row still yields one row
+			out = append(out, g.toDomain())
+		}
+	}
+	return out, rows.Err()
+}
+
+// targets are the scan destinations of one aggregation row, in select-list order.
+func (g *groupRecord) targets(dims []domain.Dimension) []any {
+	t := make([]any, 0, len(dims)+3)
+	for _, d := range dims {
+		switch d {
+		case domain.DimActionType:
+			t = append(t, &g.ActionType)
+		case domain.DimStatus:
+			t = append(t, &g.Status)
+		case domain.DimNamespace:
+			t = append(t, &g.Namespace)
+		case domain.DimSeverity:
+			t = append(t, &g.Severity)
+		case domain.DimDay:
+			t = append(t, &g.Day)
+		case domain.DimName:
+			t = append(t, &g.AlertName)
+		case domain.DimEnvironment:
+			t = append(t, &g.Environment)
+		case domain.DimCluster:
+			t = append(t, &g.ClusterName)
+		}
+	}
+	return append(t, &g.Count, &g.DurationSumMs, &g.DurationCount)
 }

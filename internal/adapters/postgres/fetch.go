@@ -13,13 +13,13 @@ import (
 // the reading differs. The select list must be incidentColumns, then the embedding
 // when withEmbedding, then the distance when withDistance.
 func (r *Repository) fetch(ctx context.Context, op string, db *gorm.DB, withEmbedding, withDistance bool) ([]incidentRecord, error) {
-	stmt := db.Session(&gorm.Session{DryRun: true}).Find(&[]incidentRecord{}).Statement
-	if stmt.Error != nil {
-		return nil, stmt.Error
+	sql, args, err := compose(db)
+	if err != nil {
+		return nil, err
 	}
 	start := time.Now()
 	defer r.metrics.observe(op, start)
-	rows, err := r.pool.Query(ctx, stmt.SQL.String(), stmt.Vars...)
+	rows, err := r.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -50,4 +50,22 @@ func (r *incidentRecord) targets(withEmbedding, withDistance bool) []any {
 		t = append(t, &r.Distance)
 	}
 	return t
+}
+
+// compose returns the SELECT GORM builds for db, without sending it. Every query
+// names its select list, so the destination given here only drives composition.
+func compose(db *gorm.DB) (string, []any, error) {
+	stmt := db.Session(&gorm.Session{DryRun: true}).Find(&[]int64{}).Statement
+	if stmt.Error != nil {
+		return "", nil, stmt.Error
+	}
+	return stmt.SQL.String(), stmt.Vars, nil
+}
+
+// queryRow sends one statement with pgx and reads its single row into dest, timed
+// and counted under op like every statement.
+func (r *Repository) queryRow(ctx context.Context, op, sql string, args []any, dest ...any) error {
+	start := time.Now()
+	defer r.metrics.observe(op, start)
+	return r.pool.QueryRow(ctx, sql, args...).Scan(dest...)
 }

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
@@ -37,8 +35,12 @@ func (r *Repository) total(ctx context.Context, f domain.Filter) (int64, bool, e
 			return estimate, true, nil
 		}
 	}
+	sql, args, err := compose(r.countQuery(r.session(ctx, "count"), f).Select("COUNT(*)"))
+	if err != nil {
+		return 0, false, translate(ctx, "count incidents", err)
+	}
 	var n int64
-	if err := r.countQuery(r.session(ctx, "count"), f).Count(&n).Error; err != nil {
+	if err := r.queryRow(ctx, "count", sql, args, &n); err != nil {
 		return 0, false, translate(ctx, "count incidents", err)
 	}
 	return n, false, nil
@@ -47,13 +49,12 @@ func (r *Repository) total(ctx context.Context, f domain.Filter) (int64, bool, e
 // estimate asks the planner how many rows the count's WHERE matches, without running
 // it: the same statement as the exact count, prefixed with EXPLAIN.
 func (r *Repository) estimate(ctx context.Context, f domain.Filter) (int64, error) {
-	stmt := r.countQuery(r.db.Session(&gorm.Session{DryRun: true, NewDB: true}).WithContext(ctx), f).
-		Select("1").Find(&[]int64{}).Statement
-	var plan []byte
-	start := time.Now()
-	err := r.sqlDB.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) "+stmt.SQL.String(), stmt.Vars...).Scan(&plan)
-	r.metrics.observe("estimate", start)
+	sql, args, err := compose(r.countQuery(r.session(ctx, "estimate"), f).Select("1"))
 	if err != nil {
+		return 0, translate(ctx, "estimate incidents", err)
+	}
+	var plan []byte
+	if err := r.queryRow(ctx, "estimate", "EXPLAIN (FORMAT JSON) "+sql, args, &plan); err != nil {
 		return 0, translate(ctx, "estimate incidents", err)
 	}
 	var parsed []struct {
@@ -83,9 +84,9 @@ func (r *Repository) tableRows(ctx context.Context) (int64, error) {
 		return r.stats.rows, nil
 	}
 	var rows int64
-	err := r.session(ctx, "table_size").Raw(`SELECT COALESCE(SUM(CASE WHEN c.reltuples < 0 THEN 1e9 ELSE c.reltuples END), 0)::bigint
+	err := r.queryRow(ctx, "table_size", `SELECT COALESCE(SUM(CASE WHEN c.reltuples < 0 THEN 1e9 ELSE c.reltuples END), 0)::bigint
 		FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-		WHERE i.inhparent = to_regclass('resource_action_traces')`).Scan(&rows).Error
+		WHERE i.inhparent = to_regclass('resource_action_traces')`, nil, &rows)
 	if err != nil {
 		return 0, translate(ctx, "table size", err)
 	}
