@@ -14,12 +14,10 @@ const timeLayout = "2006-01-02T15:04:05.000000Z07:00"
 // timestamp renders a time as timeLayout in UTC.
 type timestamp time.Time
 
-// MarshalJSON renders t as a JSON string in timeLayout, in UTC.
-func (t timestamp) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, len(timeLayout)+2)
-	b = append(b, '"')
-	b = time.Time(t).UTC().AppendFormat(b, timeLayout)
-	return append(b, '"'), nil
+// MarshalText renders t in timeLayout, in UTC; JSON makes it a string. (A MarshalJSON
+// would cost more: encoding/json re-scans whatever MarshalJSON returns.)
+func (t timestamp) MarshalText() ([]byte, error) {
+	return time.Time(t).UTC().AppendFormat(make([]byte, 0, len(timeLayout)), timeLayout), nil
 }
 
 func optionalTime(t *time.Time) *timestamp {
