@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -18,7 +20,8 @@ import (
 type b1Server struct {
 	pool *pgxpool.Pool
 	mu   sync.Mutex
-	sent map[string]int // statements sent, by the service's op names
+	sent  map[string]int // statements sent, by the service's op names
+	memos map[string]memoRows
 }
 
 // sent counts a statement under the op name the service's metrics use.
@@ -53,7 +56,7 @@ func (b *b1Server) list(w http.ResponseWriter, r *http.Request) {
 	}
 	totalDone := make(chan counted, 1)
 	go func() {
-		n, estimate, err := total(ctx, b.pool, q.f, b.count)
+		n, estimate, err := b.total(ctx, q.f)
 		totalDone <- counted{n, estimate, err}
 	}()
 	sql, args := listSQL(q.f, q.after, q.limit, q.offset)
@@ -78,14 +81,74 @@ func (b *b1Server) list(w http.ResponseWriter, r *http.Request) {
 	writeJSONBody(w, out)
 }
 
-// total is the service's total: the planner's estimate when it exceeds
-// estimateThreshold, else an exact count.
-func total(ctx context.Context, pool *pgxpool.Pool, f filter, count func(op string)) (int64, bool, error) {
+// total is the service's total: the table's size from its statistics when nothing
+// filters, else the planner's estimate when it exceeds estimateThreshold (asked once a
+// minute per statement), else an exact count.
+func (b *b1Server) total(ctx context.Context, f filter) (int64, bool, error) {
 	sql, args := estimateSQL(f)
-	count("estimate")
-	var plan []byte
-	if err := pool.QueryRow(ctx, sql, args...).Scan(&plan); err != nil {
+	if len(args) == 0 && !strings.Contains(sql, " WHERE ") {
+		n, analysed, err := b.tableRows(ctx)
+		if err != nil || analysed {
+			return n, true, err
+		}
+	}
+	n, err := b.estimate(ctx, sql, args)
+	if err != nil {
 		return 0, false, err
+	}
+	if n > estimateThreshold {
+		return n, true, nil
+	}
+	sql, args = countSQL(f)
+	b.count("count")
+	err = b.pool.QueryRow(ctx, sql, args...).Scan(&n)
+	return n, false, err
+}
+
+// memoTTL is how long the service trusts the table's size and an estimate.
+const memoTTL = time.Minute
+
+type memoRows struct {
+	rows  int64
+	taken time.Time
+}
+
+// tableRows is the service's table size and whether every partition was analysed,
+// re-read once a minute.
+func (b *b1Server) tableRows(ctx context.Context) (int64, bool, error) {
+	n, ok := b.memo("\x00table", time.Now())
+	analysed, _ := b.memo("\x00analysed", time.Now())
+	if ok {
+		return n, analysed == 1, nil
+	}
+	b.count("table_size")
+	var all bool
+	if err := b.pool.QueryRow(ctx, tableSizeSQL).Scan(&n, &all); err != nil {
+		return 0, false, err
+	}
+	b.remember("\x00table", n, time.Now())
+	if all {
+		b.remember("\x00analysed", 1, time.Now())
+	} else {
+		b.remember("\x00analysed", 0, time.Now())
+	}
+	return n, all, nil
+}
+
+// estimate is the planner's row estimate for sql, asked once a minute.
+func (b *b1Server) estimate(ctx context.Context, sql string, args []any) (int64, error) {
+	key, err := json.Marshal(args)
+	if err != nil {
+		return 0, err
+	}
+	k := sql + "\x00" + string(key)
+	if n, ok := b.memo(k, time.Now()); ok {
+		return n, nil
+	}
+	b.count("estimate")
+	var plan []byte
+	if err := b.pool.QueryRow(ctx, sql, args...).Scan(&plan); err != nil {
+		return 0, err
 	}
 	var parsed []struct {
 		Plan struct {
@@ -93,16 +156,27 @@ func total(ctx context.Context, pool *pgxpool.Pool, f filter, count func(op stri
 		} `json:"Plan"`
 	}
 	if err := json.Unmarshal(plan, &parsed); err != nil || len(parsed) == 0 {
-		return 0, false, errors.Join(errors.New("unreadable plan"), err)
+		return 0, errors.Join(errors.New("unreadable plan"), err)
 	}
-	if n := int64(parsed[0].Plan.Rows); n > estimateThreshold {
-		return n, true, nil
+	n := int64(parsed[0].Plan.Rows)
+	b.remember(k, n, time.Now())
+	return n, nil
+}
+
+func (b *b1Server) memo(key string, now time.Time) (int64, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	m, ok := b.memos[key]
+	return m.rows, ok && now.Sub(m.taken) < memoTTL
+}
+
+func (b *b1Server) remember(key string, n int64, now time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.memos == nil {
+		b.memos = map[string]memoRows{}
 	}
-	var n int64
-	sql, args = countSQL(f)
-	count("count")
-	err := pool.QueryRow(ctx, sql, args...).Scan(&n)
-	return n, false, err
+	b.memos[key] = memoRows{n, now}
 }
 
 func (b *b1Server) get(w http.ResponseWriter, r *http.Request) {

@@ -170,6 +170,13 @@ func countSQL(f filter) (string, []any) {
 	return "SELECT count(*) FROM " + baseFor(f, false) + where(s.conditions(f)), s.args
 }
 
+// tableSizeSQL is the service's table size: the partitions' row counts as of their
+// last ANALYZE, never-analysed ones counting as large.
+const tableSizeSQL = `SELECT COALESCE(SUM(CASE WHEN c.reltuples < 0 THEN 1e9 ELSE c.reltuples END), 0)::bigint,
+		COALESCE(bool_and(c.reltuples >= 0), false)
+		FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+		WHERE i.inhparent = to_regclass('resource_action_traces')`
+
 // estimateSQL asks the planner how many rows the count would read, as the service does.
 func estimateSQL(f filter) (string, []any) {
 	var s stmt

@@ -44,6 +44,8 @@ type Repository struct {
 	metrics *Metrics
 	// stats caches the traces table's size, which decides how totals are counted.
 	stats tableStats
+	// estimates remembers the planner's recent estimates of totals.
+	estimates estimateMemo
 	// embedding caches whether rat.embedding exists (older Data Storage databases lack
 	// it): 0 unknown, 1 present, 2 absent.
 	embedding atomic.Int32

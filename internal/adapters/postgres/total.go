@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,11 +23,18 @@ const tableRowsTTL = time.Minute
 // total counts the incidents matching f: exactly when the planner expects few, else
 // the planner's estimate (flagged true). Asking the planner costs a planning pass
 // (0.3–0.6 ms, more than counting a small table), so it is skipped altogether while
-// the whole table is small.
+// the whole table is small, and an unfiltered count is the table's size itself.
 func (r *Repository) total(ctx context.Context, f domain.Filter) (int64, bool, error) {
-	if rows, err := r.tableRows(ctx); err != nil {
+	sql, args, err := compose(r.countQuery(r.session(ctx, "count"), f).Select("COUNT(*)"))
+	if err != nil {
+		return 0, false, translate(ctx, "count incidents", err)
+	}
+	if rows, analysed, err := r.tableRows(ctx); err != nil {
 		return 0, false, err
 	} else if rows > estimateThreshold {
+		if analysed && len(args) == 0 && !strings.Contains(sql, " WHERE ") {
+			return rows, true, nil // the statistics the planner would estimate from
+		}
 		estimate, err := r.estimate(ctx, f)
 		if err != nil {
 			return 0, false, err
@@ -35,10 +43,6 @@ func (r *Repository) total(ctx context.Context, f domain.Filter) (int64, bool, e
 			return estimate, true, nil
 		}
 	}
-	sql, args, err := compose(r.countQuery(r.session(ctx, "count"), f).Select("COUNT(*)"))
-	if err != nil {
-		return 0, false, translate(ctx, "count incidents", err)
-	}
 	var n int64
 	if err := r.queryRow(ctx, "count", sql, args, &n); err != nil {
 		return 0, false, translate(ctx, "count incidents", err)
@@ -46,12 +50,19 @@ func (r *Repository) total(ctx context.Context, f domain.Filter) (int64, bool, e
 	return n, false, nil
 }
 
-// estimate asks the planner how many rows the count's WHERE matches, without running
-// it: the same statement as the exact count, prefixed with EXPLAIN.
+// estimate asks the planner how many rows the count statement matches, without
+// running it, unless it answered for the same statement within the minute.
 func (r *Repository) estimate(ctx context.Context, f domain.Filter) (int64, error) {
+	// SELECT 1, not COUNT(*): the plan's top node must be the scan whose rows count.
 	sql, args, err := compose(r.countQuery(r.session(ctx, "estimate"), f).Select("1"))
 	if err != nil {
 		return 0, translate(ctx, "estimate incidents", err)
+	}
+	key, memo := estimateKey(sql, args)
+	if memo {
+		if rows, ok := r.estimates.get(key, time.Now()); ok {
+			return rows, nil
+		}
 	}
 	var plan []byte
 	if err := r.queryRow(ctx, "estimate", "EXPLAIN (FORMAT JSON) "+sql, args, &plan); err != nil {
@@ -65,31 +76,37 @@ func (r *Repository) estimate(ctx context.Context, f domain.Filter) (int64, erro
 	if err := json.Unmarshal(plan, &parsed); err != nil || len(parsed) == 0 {
 		return 0, errors.Join(errors.New("postgres: estimate incidents: unreadable plan"), err)
 	}
-	return int64(parsed[0].Plan.Rows), nil
+	rows := int64(parsed[0].Plan.Rows)
+	if memo {
+		r.estimates.put(key, rows, time.Now())
+	}
+	return rows, nil
 }
 
 // tableStats caches the traces table's row count from its statistics.
 type tableStats struct {
-	mu      sync.Mutex
-	rows    int64
-	checked time.Time
+	mu       sync.Mutex
+	rows     int64
+	analysed bool
+	checked  time.Time
 }
 
 // tableRows is the traces table's row count as of its last ANALYZE (summed over its
-// partitions; never-analyzed partitions count as large), refreshed every minute.
-func (r *Repository) tableRows(ctx context.Context) (int64, error) {
+// partitions; never-analysed partitions count as large, and then analysed is false),
+// refreshed every minute.
+func (r *Repository) tableRows(ctx context.Context) (rows int64, analysed bool, err error) {
 	r.stats.mu.Lock()
 	defer r.stats.mu.Unlock()
 	if !r.stats.checked.IsZero() && time.Since(r.stats.checked) < tableRowsTTL {
-		return r.stats.rows, nil
+		return r.stats.rows, r.stats.analysed, nil
 	}
-	var rows int64
-	err := r.queryRow(ctx, "table_size", `SELECT COALESCE(SUM(CASE WHEN c.reltuples < 0 THEN 1e9 ELSE c.reltuples END), 0)::bigint
+	err = r.queryRow(ctx, "table_size", `SELECT COALESCE(SUM(CASE WHEN c.reltuples < 0 THEN 1e9 ELSE c.reltuples END), 0)::bigint,
+		COALESCE(bool_and(c.reltuples >= 0), false)
 		FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-		WHERE i.inhparent = to_regclass('resource_action_traces')`, nil, &rows)
+		WHERE i.inhparent = to_regclass('resource_action_traces')`, nil, &rows, &analysed)
 	if err != nil {
-		return 0, translate(ctx, "table size", err)
+		return 0, false, translate(ctx, "table size", err)
 	}
-	r.stats.rows, r.stats.checked = rows, time.Now()
-	return rows, nil
+	r.stats.rows, r.stats.analysed, r.stats.checked = rows, analysed, time.Now()
+	return rows, analysed, nil
 }
