@@ -18,8 +18,8 @@ import (
 // b1Server is baseline B1: the service's statements through pgxpool, rows scanned by
 // hand, the service's JSON shapes through encoding/json. No framework, no ORM, no cache.
 type b1Server struct {
-	pool *pgxpool.Pool
-	mu   sync.Mutex
+	pool  *pgxpool.Pool
+	mu    sync.Mutex
 	sent  map[string]int // statements sent, by the service's op names
 	memos map[string]memoRows
 }
