@@ -138,7 +138,7 @@ func listSQL(f filter, after *position, limit, offset int) (string, []any) {
 	var s stmt
 	conds := s.conditions(f)
 	if after != nil {
-		conds = append(conds, "(rat.action_timestamp, rat.id) < ("+s.arg(after.Time)+", "+s.arg(after.ID)+")")
+		conds = append(conds, "rat.action_timestamp <= "+s.arg(after.Time)+" AND (rat.action_timestamp, rat.id) < ("+s.arg(after.Time)+", "+s.arg(after.ID)+")")
 	}
 	sql := "SELECT " + incidentColumns + " FROM " + joinedTables + where(conds) + " ORDER BY " + listOrder + " LIMIT " + s.arg(limit+1)
 	if offset > 0 {
