@@ -99,8 +99,9 @@ func finishLoad(ctx context.Context, conn *pgx.Conn, indexMemory string) error {
 		`SELECT setval(pg_get_serial_sequence('resource_references', 'id'), GREATEST((SELECT MAX(id) FROM resource_references), 1))`,
 		`SET max_parallel_maintenance_workers = 0`,
 		`SELECT set_config('maintenance_work_mem', $1, false)`,
+		// The index migration 000006 defines (a test keeps the two equal).
 		`CREATE INDEX IF NOT EXISTS idx_rat_embedding_hnsw ON resource_action_traces
-			USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)`,
+			USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 128)`,
 		`ANALYZE resource_references`,
 		`ANALYZE action_histories`,
 		`ANALYZE resource_action_traces`,

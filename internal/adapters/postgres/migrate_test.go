@@ -52,7 +52,7 @@ func TestMigrateOverUpstreamDataStorage(t *testing.T) {
 
 	applied, err := Migrate(t.Context(), dsn)
 	require.NoError(t, err)
-	assert.Len(t, applied, 5)
+	assert.Len(t, applied, 6)
 	applied, err = Migrate(t.Context(), dsn)
 	require.NoError(t, err)
 	assert.Empty(t, applied)
@@ -79,4 +79,25 @@ func TestDSNsAndSecrets(t *testing.T) {
 	desc := Describe("postgres://alice:hunter2@db.internal:6543/ds")
 	assert.Equal(t, "alice@db.internal:6543/ds", desc)
 	assert.False(t, strings.Contains(desc, "hunter2"))
+}
+
+// The seed drops the vector index to load faster and builds it again after: it must be
+// the index the migrations define, parameters included.
+func TestSeedRebuildsTheMigrationsVectorIndex(t *testing.T) {
+	dsn := newDatabase(t)
+	indexDef := func() string {
+		conn, err := pgx.Connect(t.Context(), dsn)
+		require.NoError(t, err)
+		defer conn.Close(context.Background())
+		var def string
+		require.NoError(t, conn.QueryRow(t.Context(),
+			`SELECT pg_get_indexdef('idx_rat_embedding_hnsw'::regclass)`).Scan(&def))
+		return def
+	}
+	migrated := indexDef()
+	assert.Contains(t, migrated, "ef_construction='128'")
+	base := make([]float32, domain.EmbeddingDimensions)
+	base[0] = 1
+	require.NoError(t, Load(t.Context(), dsn, Events(manyIncidents(20, base)), LoadOptions{}))
+	assert.Equal(t, migrated, indexDef())
 }
