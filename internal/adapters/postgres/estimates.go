@@ -4,13 +4,15 @@ import (
 	"encoding/json"
 	"sync"
 	"time"
+
+	"github.com/contextapi/contextapi/internal/domain"
 )
 
 // estimatesKept bounds the estimate memo; when full it starts over, which costs a
 // planning pass per filter once more, never a wrong total.
 const estimatesKept = 4096
 
-// estimateMemo remembers the planner's estimates per statement for tableRowsTTL. An
+// estimateMemo remembers the planner's estimates per filter for tableRowsTTL. An
 // estimate is a function of the table's statistics and the statement's parameters,
 // and statistics change only when the table is analysed, so asking again within the
 // minute buys nothing but another planning pass (0.3-0.8 ms, as much as the page).
@@ -24,14 +26,14 @@ type memoEstimate struct {
 	taken time.Time
 }
 
-// estimateKey identifies a statement with its arguments; false when they cannot be
-// told apart reliably, which just skips the memo.
-func estimateKey(sql string, args []any) (string, bool) {
-	b, err := json.Marshal(args)
+// estimateKey identifies a filter (the app hands over normalised filters, so equal
+// questions share a key); false when it cannot be encoded, which just skips the memo.
+func estimateKey(f domain.Filter) (string, bool) {
+	b, err := json.Marshal(f)
 	if err != nil {
 		return "", false
 	}
-	return sql + "\x00" + string(b), true
+	return string(b), true
 }
 
 func (m *estimateMemo) get(key string, now time.Time) (int64, bool) {

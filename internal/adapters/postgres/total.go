@@ -25,23 +25,20 @@ const tableRowsTTL = time.Minute
 // (0.3–0.6 ms, more than counting a small table), so it is skipped altogether while
 // the whole table is small, and an unfiltered count is the table's size itself.
 func (r *Repository) total(ctx context.Context, f domain.Filter) (int64, bool, error) {
-	sql, args, err := compose(r.countQuery(r.session(ctx, "count"), f).Select("COUNT(*)"))
-	if err != nil {
-		return 0, false, translate(ctx, "count incidents", err)
-	}
 	if rows, analysed, err := r.tableRows(ctx); err != nil {
 		return 0, false, err
 	} else if rows > estimateThreshold {
-		if analysed && len(args) == 0 && !strings.Contains(sql, " WHERE ") {
-			return rows, true, nil // the statistics the planner would estimate from
-		}
-		estimate, err := r.estimate(ctx, f)
+		estimate, err := r.estimate(ctx, f, rows, analysed)
 		if err != nil {
 			return 0, false, err
 		}
 		if estimate > estimateThreshold {
 			return estimate, true, nil
 		}
+	}
+	sql, args, err := compose(r.countQuery(r.session(ctx, "count"), f).Select("COUNT(*)"))
+	if err != nil {
+		return 0, false, translate(ctx, "count incidents", err)
 	}
 	var n int64
 	if err := r.queryRow(ctx, "count", sql, args, &n); err != nil {
@@ -50,20 +47,35 @@ func (r *Repository) total(ctx context.Context, f domain.Filter) (int64, bool, e
 	return n, false, nil
 }
 
-// estimate asks the planner how many rows the count statement matches, without
-// running it, unless it answered for the same statement within the minute.
-func (r *Repository) estimate(ctx context.Context, f domain.Filter) (int64, error) {
-	// SELECT 1, not COUNT(*): the plan's top node must be the scan whose rows count.
-	sql, args, err := compose(r.countQuery(r.session(ctx, "estimate"), f).Select("1"))
-	if err != nil {
-		return 0, translate(ctx, "estimate incidents", err)
-	}
-	key, memo := estimateKey(sql, args)
+// estimate is how many rows the planner expects f to match, without counting them:
+// the table's analysed size when nothing filters, else the planner's estimate for the
+// count statement. Either is remembered per filter for a minute.
+func (r *Repository) estimate(ctx context.Context, f domain.Filter, tableRows int64, analysed bool) (int64, error) {
+	key, memo := estimateKey(f)
 	if memo {
 		if rows, ok := r.estimates.get(key, time.Now()); ok {
 			return rows, nil
 		}
 	}
+	// SELECT 1, not COUNT(*): the plan's top node must be the scan whose rows count.
+	sql, args, err := compose(r.countQuery(r.session(ctx, "estimate"), f).Select("1"))
+	if err != nil {
+		return 0, translate(ctx, "estimate incidents", err)
+	}
+	rows := tableRows // the statistics the planner would estimate an unfiltered count from
+	if !analysed || len(args) > 0 || strings.Contains(sql, " WHERE ") {
+		if rows, err = r.plannedRows(ctx, sql, args); err != nil {
+			return 0, err
+		}
+	}
+	if memo {
+		r.estimates.put(key, rows, time.Now())
+	}
+	return rows, nil
+}
+
+// plannedRows asks the planner how many rows a statement returns, without running it.
+func (r *Repository) plannedRows(ctx context.Context, sql string, args []any) (int64, error) {
 	var plan []byte
 	if err := r.queryRow(ctx, "estimate", "EXPLAIN (FORMAT JSON) "+sql, args, &plan); err != nil {
 		return 0, translate(ctx, "estimate incidents", err)
@@ -76,11 +88,7 @@ func (r *Repository) estimate(ctx context.Context, f domain.Filter) (int64, erro
 	if err := json.Unmarshal(plan, &parsed); err != nil || len(parsed) == 0 {
 		return 0, errors.Join(errors.New("postgres: estimate incidents: unreadable plan"), err)
 	}
-	rows := int64(parsed[0].Plan.Rows)
-	if memo {
-		r.estimates.put(key, rows, time.Now())
-	}
-	return rows, nil
+	return int64(parsed[0].Plan.Rows), nil
 }
 
 // tableStats caches the traces table's row count from its statistics.

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -53,9 +54,9 @@ func TestTotalsAreExactWhenSmallAndEstimatedWhenLarge(t *testing.T) {
 func TestEstimateMemoForgetsAfterAMinuteAndStaysBounded(t *testing.T) {
 	var m estimateMemo
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	key, ok := estimateKey("SELECT 1 WHERE a = $1", []any{"x"})
+	key, ok := estimateKey(domain.Filter{Namespaces: []string{"x"}})
 	require.True(t, ok)
-	other, _ := estimateKey("SELECT 1 WHERE a = $1", []any{"y"})
+	other, _ := estimateKey(domain.Filter{Namespaces: []string{"y"}})
 	m.put(key, 42, now)
 	rows, ok := m.get(key, now.Add(59*time.Second))
 	assert.True(t, ok)
@@ -66,7 +67,7 @@ func TestEstimateMemoForgetsAfterAMinuteAndStaysBounded(t *testing.T) {
 	assert.False(t, ok, "statistics may have changed since")
 
 	for i := range estimatesKept + 1 {
-		k, _ := estimateKey("SELECT 1", []any{i})
+		k, _ := estimateKey(domain.Filter{Names: []string{strconv.Itoa(i)}})
 		m.put(k, int64(i), now)
 	}
 	assert.LessOrEqual(t, len(m.entries), estimatesKept)
