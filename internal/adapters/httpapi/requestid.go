@@ -7,7 +7,6 @@ import (
 
 const (
 	headerRequestID = echo.HeaderXRequestID
-	ctxKeyRequestID = "contextapi.request_id"
 	maxRequestIDLen = 128
 )
 
@@ -22,15 +21,14 @@ func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 			id = uuid.NewString()
 		}
 		c.Response().Header().Set(headerRequestID, id)
-		c.Set(ctxKeyRequestID, id)
 		return next(c)
 	}
 }
 
-// requestIDOf returns the id requestID gave c's request.
+// requestIDOf returns the id requestID gave c's request: the response header is where
+// it lives (a context value would cost Echo a map per request).
 func requestIDOf(c echo.Context) string {
-	id, _ := c.Get(ctxKeyRequestID).(string)
-	return id
+	return c.Response().Header().Get(headerRequestID)
 }
 
 // validRequestID reports whether id is 1–128 characters of [A-Za-z0-9._:-].
