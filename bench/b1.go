@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -209,12 +210,35 @@ func (b *b1Server) search(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusBadRequest, err)
 		return
 	}
-	items, err := vectorSearch(r.Context(), b.pool, q, false, b.count)
+	exact, err := b.selective(r.Context(), q.f)
+	if err != nil {
+		httpError(w, http.StatusInternalServerError, err)
+		return
+	}
+	items, err := vectorSearch(r.Context(), b.pool, q, exact, b.count)
 	if err != nil {
 		httpError(w, http.StatusInternalServerError, err)
 		return
 	}
 	writeJSONBody(w, searchAnswer(items, q.limit))
+}
+
+// exactSearchRows is the service's default: filters estimated to match no more
+// incidents are searched exactly at once.
+const exactSearchRows = 20_000
+
+// selective is the service's choice of an exact search for a filtered one.
+func (b *b1Server) selective(ctx context.Context, f filter) (bool, error) {
+	if reflect.ValueOf(f).IsZero() {
+		return false, nil
+	}
+	rows, _, err := b.tableRows(ctx)
+	if err != nil || rows <= exactSearchRows {
+		return err == nil, err
+	}
+	sql, args := estimateSQL(f)
+	n, err := b.estimate(ctx, sql, args)
+	return n <= exactSearchRows, err
 }
 
 // vectorSearch runs the service's search: the index scan, then, when it comes back

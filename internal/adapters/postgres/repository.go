@@ -34,6 +34,10 @@ type Options struct {
 	EfSearch int
 	// IterativeScan is hnsw.iterative_scan (default relaxed_order; "off" disables).
 	IterativeScan string
+	// ExactSearchRows is how many incidents a filter may match, by the planner's
+	// estimate, for a filtered search to compare them all instead of walking the HNSW
+	// graphs (default 20,000; negative: never).
+	ExactSearchRows int
 }
 
 // Repository reads incidents from PostgreSQL. It is safe for concurrent use.
@@ -46,6 +50,8 @@ type Repository struct {
 	stats tableStats
 	// estimates remembers the planner's recent estimates of totals.
 	estimates estimateMemo
+	// exactSearchRows is Options.ExactSearchRows.
+	exactSearchRows int
 	// embedding caches whether rat.embedding exists (older Data Storage databases lack
 	// it): 0 unknown, 1 present, 2 absent.
 	embedding atomic.Int32
@@ -63,6 +69,9 @@ func Open(dsn string, opts Options) (*Repository, error) {
 	}
 	if opts.MaxOpenConns <= 0 {
 		opts.MaxOpenConns = 16
+	}
+	if opts.ExactSearchRows == 0 {
+		opts.ExactSearchRows = defaultExactSearchRows
 	}
 	cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
 	// A transaction left open by a vanished client must not pin a connection.
@@ -97,6 +106,7 @@ func Open(dsn string, opts Options) (*Repository, error) {
 		return nil, err
 	}
 	repo.pool = pool
+	repo.exactSearchRows = opts.ExactSearchRows
 	return repo, nil
 }
 

@@ -51,7 +51,9 @@ func TestFilteredSearchReturnsEveryMatchUpToTheLimit(t *testing.T) {
 	dsn := newDatabase(t)
 	require.NoError(t, Load(t.Context(), dsn, Events(events), LoadOptions{}))
 	metrics := NewMetrics(nil)
-	repo, err := Open(dsn, Options{EfSearch: 10, IterativeScan: "off", Metrics: metrics})
+	// The filter is selective enough for an exact search at once: not here, where the
+	// index path and its fallback are under test.
+	repo, err := Open(dsn, Options{EfSearch: 10, IterativeScan: "off", Metrics: metrics, ExactSearchRows: -1})
 	require.NoError(t, err)
 	defer repo.Close()
 
@@ -67,6 +69,7 @@ func TestFilteredSearchReturnsEveryMatchUpToTheLimit(t *testing.T) {
 	found, err := repo.Search(t.Context(), q)
 	require.NoError(t, err)
 	require.Len(t, found, 25, "30 rows match the filter, so the limit is met")
+	assert.InDelta(t, 1, metrics.Queries("search"), 0, "the index scan went first")
 	assert.InDelta(t, 1, metrics.Queries("search_exact"), 0, "the exact scan made up the difference")
 
 	// The answer is the exact one: the 25 nearest "rare" rows, nearest first.
@@ -79,6 +82,49 @@ func TestFilteredSearchReturnsEveryMatchUpToTheLimit(t *testing.T) {
 		got[i] = f.Incident.ID
 	}
 	assert.Equal(t, want, got)
+}
+
+// A filter the planner expects to match few incidents is searched exactly at once; a
+// broad one, or none, walks the index.
+func TestSelectiveFiltersAreSearchedExactly(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	query := make([]float32, domain.EmbeddingDimensions)
+	for j := range query {
+		query[j] = float32(rng.NormFloat64())
+	}
+	events := manyIncidents(3000, query)
+	for i := range events { // an alert name per namespace: statistics the planner reads well
+		events[i].Name = *events[i].Namespace + "-alert"
+	}
+	dsn := newDatabase(t)
+	require.NoError(t, Load(t.Context(), dsn, Events(events), LoadOptions{}))
+	metrics := NewMetrics(nil)
+	repo, err := Open(dsn, Options{Metrics: metrics, ExactSearchRows: 500})
+	require.NoError(t, err)
+	defer repo.Close()
+
+	search := func(namespace string) []int64 {
+		q := domain.SemanticQuery{Embedding: query, Limit: 10}
+		if namespace != "" {
+			q.Filter.Names = []string{namespace + "-alert"}
+		}
+		found, err := repo.Search(t.Context(), q)
+		require.NoError(t, err)
+		ids := make([]int64, len(found))
+		for i, f := range found {
+			ids[i] = f.Incident.ID
+		}
+		return ids
+	}
+	rare := search("rare") // 30 rows, estimated well under 500
+	assert.Zero(t, metrics.Queries("search"), "no index scan for a selective filter")
+	assert.InDelta(t, 1, metrics.Queries("search_exact"), 0)
+	assert.Equal(t, exactNearest(events, query, func(e domain.IncidentEvent) bool { return *e.Namespace == "rare" }, 10), rare)
+
+	search("common") // 2,970 rows
+	search("")
+	assert.InDelta(t, 2, metrics.Queries("search"), 0, "broad filters and none use the index")
+	assert.InDelta(t, 1, metrics.Queries("search_exact"), 0)
 }
 
 func TestNULByteInAFilterIsInvalidArgument(t *testing.T) {
