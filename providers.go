@@ -100,6 +100,7 @@ func openRepository(cfg Config, now app.Clock, reg *prometheus.Registry) (Backen
 		repo, err := postgres.Open(cfg.DatabaseURL, postgres.Options{
 			StatementTimeout: cfg.StatementTimeout,
 			MaxOpenConns:     cfg.DBMaxOpenConns,
+			EfSearch:         cfg.HNSWEfSearch,
 			Metrics:          postgres.NewMetrics(reg),
 		})
 		if err != nil {

@@ -17,7 +17,7 @@ import (
 func flags(t *testing.T, args ...string) *pflag.FlagSet {
 	t.Helper()
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
-	addConfigFlags(fs, "addr", "database_url", "log_level", "log_format", "shutdown_timeout", "drain_delay", "cursor_secret", "statement_timeout", "db_max_open_conns", "cache_enabled", "cache_ttl", "cache_stale_window", "cache_max_bytes")
+	addConfigFlags(fs, "addr", "database_url", "log_level", "log_format", "shutdown_timeout", "drain_delay", "cursor_secret", "statement_timeout", "db_max_open_conns", "hnsw_ef_search", "cache_enabled", "cache_ttl", "cache_stale_window", "cache_max_bytes")
 	require.NoError(t, fs.Parse(args))
 	return fs
 }
@@ -50,6 +50,7 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, 20*time.Second, cfg.ShutdownTimeout)
 	assert.Equal(t, 5*time.Second, cfg.StatementTimeout)
 	assert.Equal(t, 16, cfg.DBMaxOpenConns)
+	assert.Equal(t, 100, cfg.HNSWEfSearch)
 	assert.True(t, cfg.CacheEnabled)
 	assert.Equal(t, 5*time.Minute, cfg.CacheTTL)
 	assert.Equal(t, 15*time.Minute, cfg.CacheStaleWindow)
@@ -69,11 +70,12 @@ func TestCacheConfiguration(t *testing.T) {
 
 func TestConfigPrecedence(t *testing.T) {
 	clearEnv(t)
-	path := writeYAML(t, "addr: \":7000\"\nlog_level: debug\ndrain_delay: 1s\nstatement_timeout: 2s\n")
+	path := writeYAML(t, "addr: \":7000\"\nlog_level: debug\ndrain_delay: 1s\nstatement_timeout: 2s\nhnsw_ef_search: 200\n")
 
 	cfg, err := loadConfig(flags(t, "--config", path))
 	require.NoError(t, err)
 	assert.Equal(t, ":7000", cfg.Addr, "YAML over defaults")
+	assert.Equal(t, 200, cfg.HNSWEfSearch)
 	assert.Equal(t, time.Second, cfg.DrainDelay)
 
 	t.Setenv("CONTEXTAPI_ADDR", ":7100")
@@ -123,6 +125,7 @@ func TestInvalidConfigNamesTheKey(t *testing.T) {
 		{name: "bad log format", env: map[string]string{"CONTEXTAPI_LOG_FORMAT": "xml"}, key: "log_format"},
 		{name: "bad database url", args: []string{"--database-url", "postgres://u:pw@[::1"}, key: "database_url"},
 		{name: "pool size", args: []string{"--db-max-open-conns", "0"}, key: "db_max_open_conns"},
+		{name: "ef_search", args: []string{"--hnsw-ef-search", "0"}, key: "hnsw_ef_search"},
 		{name: "empty cursor secret", args: []string{"--cursor-secret", ""}, key: "cursor_secret"},
 		{name: "cache switch", args: []string{"--cache-enabled", "maybe"}, key: "cache_enabled"},
 		{name: "zero cache TTL", env: map[string]string{"CONTEXTAPI_CACHE_TTL": "0s"}, key: "cache_ttl"},

@@ -25,7 +25,7 @@ func newServeCommand() *cobra.Command {
 			return serve(cmd.Context(), cfg)
 		},
 	}
-	addConfigFlags(cmd.Flags(), "addr", "database_url", "log_level", "log_format", "shutdown_timeout", "drain_delay", "cursor_secret", "statement_timeout", "db_max_open_conns", "cache_enabled", "cache_ttl", "cache_stale_window", "cache_max_bytes")
+	addConfigFlags(cmd.Flags(), "addr", "database_url", "log_level", "log_format", "shutdown_timeout", "drain_delay", "cursor_secret", "statement_timeout", "db_max_open_conns", "hnsw_ef_search", "cache_enabled", "cache_ttl", "cache_stale_window", "cache_max_bytes")
 	return cmd
 }
 
