@@ -189,6 +189,9 @@ func (tr *targetReport) finish(id string) {
 	case tr.Note == "":
 		tr.Note = "met at every size measured"
 	}
+	if how := remarks[id]; how != "" && len(tr.checks) > 0 {
+		tr.Note += ". " + how
+	}
 }
 
 // quickFailures lists the values outside -quick's wide margins: within 0.1x .. 10x of
@@ -242,46 +245,35 @@ func fmtValue(v float64) string {
 }
 
 // limits says what limits a target when it is not met, from the analysis of the run of
-// 2026-11-27 at revision 91bd50b (docs/performance.md, "Where the gaps come from"):
+// 2026-11-27 at revision 2fef0df (docs/performance.md, "Where the gaps come from"):
 // profiles and plans, not this run's figures. Update it with each new analysis.
 var limits = map[string]string{
-	"P1": "Analysis at 91bd50b: on a hit the service still does per-request work B0 does not. " +
-		"perf of the cached list at 100k: 47% of the service's CPU is in the Echo handler chain against ~22% in " +
-		"the socket write both pay: parameter parsing and the domain-cache lookup (query JSON + SHA-256 key 4%, " +
-		"deep copy of the cached page 4%, cursor HMAC 1%), the JSON access log (7%), metrics and request id. " +
-		"Answering a hit from the encoded-response cache keyed by the raw request, before the app layer runs, " +
-		"and a cheaper access log would close most of it",
-	"P2": "Analysis at 91bd50b: B1 sends the same statements (checked every run), so the gap is the service's " +
-		"own CPU per request, on 2 vCPUs shared with PostgreSQL: perf of the uncached filtered list at 1M shows " +
-		"GORM composing each statement, the estimate's EXPLAIN going through database/sql and pgx's stdlib " +
-		"adapter (14% of the service's CPU) where the page already uses the pgx pool, and Echo's chain with the " +
-		"access log and metrics. Sending the estimate (and count) through the pgx pool too would narrow it",
-	"P3": "Analysis at 91bd50b: the first and the deepest page send the same statements (keyset page on " +
-		"idx_rat_timeline plus the estimate), and the value over 1.2 falls on a different size and filter in " +
-		"each run (rounds_rps spread 10-20%). At 10k planning dominates both (custom plans over 6 partitions: " +
-		"~1 ms planning against 0.14 ms executing the first page, psql EXPLAIN ANALYZE EXECUTE) and the deepest " +
-		"page plans differently (Append + Sort over a hash join: 0.19 ms)",
-	"P4": "Analysis at 91bd50b: the planner's estimate costs a planning pass over the partitioned table " +
-		"(0.33 ms at 100k against a 0.64 ms unfiltered page, info.p4_*_ms). Planning is most of the page's cost " +
-		"too: at 1M the first page plans in 0.4-0.8 ms and executes in 0.1 ms with a generic plan " +
-		"(plan_cache_mode=force_generic_plan: 0.003 ms planning). Reusing an estimate per filter for a short " +
-		"time (as the table size already is), or the statistics' row count for the unfiltered list, would close it",
-	"P5": "Analysis at 91bd50b: recall@10 at 1M is 0.92 (459 of 500 neighbours) for the service and B1 alike, " +
-		"so the HNSW graphs (m=16, ef_construction=64, one per monthly partition) limit it, not the service. " +
-		"Over the same 50 vectors, hnsw.ef_search 100/200/400/800 gives recall 0.918/0.936/0.950/0.968 at a " +
-		"database-side p50 of 10/14/20/31 ms: ef_search alone buys the recall only past the 15 ms p95 bound, so " +
-		"denser graphs (ef_construction 128+ or m 24, rebuilt after loading) are the way to both. Every search " +
-		"walks one graph per partition (EXPLAIN: Merge Append of 4 index scans): at 100k the database side costs " +
-		"~3 ms p50 and the exact scan (66-97 ms) is only 18-21x slower. The p95 bounds, the 20x and the overhead " +
-		"ratio sit on the edge, within this machine's noise (1M raw-SQL p95 from 9.3 to 27 ms across runs, " +
-		"the service's own 10-15 ms)",
-	"P6": "Analysis at 91bd50b: every answer holds min(limit, matches) rows; recall at 1M (0.948) is P5's: " +
-		"answers the index fills on its own (no exact fallback) carry the 1M graphs' misses",
-	"P7": "Analysis at 91bd50b: a 30-day window at 1M holds 443k of the 1M traces (the synthetic load grows " +
-		"towards now): even the index-only scan of idx_rat_timeline costs 50-70 ms (count(*) alone 65 ms on one " +
-		"core), and namespaces adds a hash join of those rows to the 50k-row object tables (~200-400 ms; " +
-		"aggregating by action_history_id before the join saves ~20%). 50 ms needs per-day pre-aggregates kept by " +
-		"the writer (the service never writes) or cached answers refreshed ahead of expiry. Cached aggregations " +
-		"reach 0.45x B0 because each hit clones and re-folds the cached groups before the encoded answer is " +
-		"reused (perf: cloneGroups 9%, app folding 14%, GC 10%)",
+	"P5": "Analysis at 2fef0df: the graphs (rebuilt with m=16, ef_construction=128 by migration 000006) " +
+		"limit recall at 1M, not the service: B1 gets the same 0.944. On one 395k-row partition recall@10 at " +
+		"hnsw.ef_search 100 is 0.97, but the top 10 merged from four monthly graphs misses more; on the 1M " +
+		"table ef_search 40/60/80/100/200 gives 0.902/0.932/0.936/0.940/0.954 (raw statement, 50 vectors, " +
+		"+-0.02 between builds). Latency: every search plans a custom plan over six partitions (0.7 ms warm; a " +
+		"generic plan runs it in 61 ms) and walks four graphs (Merge Append, 1.2-1.7 ms each at 1M), so the " +
+		"database side sits at the 5 ms (100k) and 15 ms (1M) bounds, and EX at 100k is only 17-21x slower. " +
+		"Closing it: hnsw_ef_search 200 for the recall at 1M (at more latency), graphs that reach 0.95 at " +
+		"ef_search <= 100 over merged partitions (m=24 or ef_construction 200, not measured at 1M), or fewer " +
+		"partitions per search (a time filter prunes them)",
+	"P7": "Analysis at 2fef0df: a 30-day window at 1M holds 440k of the 1M traces (the synthetic load grows " +
+		"towards now). The covering idx_rat_timeline makes it a parallel index-only scan (Heap Fetches 0), yet " +
+		"that scan alone costs 60-90 ms (count(*) 61 ms) on 2 vCPUs; namespaces adds hash joins to the 50k-row " +
+		"object tables, each worker building its own hash tables (390 ms under load); aggregating by " +
+		"action_history_id before the join measured 15% faster at 100k. 50 ms at 1M needs per-day " +
+		"pre-aggregates kept by the writer (the service never writes); repeats are served from the cache " +
+		"(cached: met)",
+}
+
+// remarks say how a target is met where the value alone would mislead.
+var remarks = map[string]string{
+	"P4": "Totals over the estimate threshold are the planner's estimate, remembered per filter for a " +
+		"minute (the table's statistics when nothing filters): the first request for a filter in each minute " +
+		"pays one EXPLAIN (0.3-1 ms at 100k-1M, as much as the page), the others none, so the steady-state " +
+		"ratio is 1.0",
+	"P6": "Filters the planner expects to match at most 20,000 incidents are searched exactly (recall 1.0 by " +
+		"construction); broader ones walk the graphs with iterative scans, an exact scan completing any " +
+		"answer that comes back short",
 }
