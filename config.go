@@ -35,7 +35,8 @@ type Config struct {
 	StatementTimeout time.Duration
 	// DBMaxOpenConns bounds the connection pool.
 	DBMaxOpenConns int
-	// HNSWEfSearch is hnsw.ef_search, the candidate list of vector searches.
+	// HNSWEfSearch is hnsw.ef_search, the candidate list of vector searches; 0 chooses
+	// it from the traces table's size.
 	HNSWEfSearch int
 	// CacheEnabled puts the read cache in front of the repository.
 	CacheEnabled bool
@@ -66,7 +67,7 @@ var Keys = []Key{
 	{"cursor_secret", "contextapi-default-cursor-key", "key signing list cursors; set the same value on every replica"},
 	{"statement_timeout", "5s", "bound on every database statement, enforced by the server"},
 	{"db_max_open_conns", "16", "most connections the pool opens"},
-	{"hnsw_ef_search", "100", "candidates a vector search keeps (hnsw.ef_search): more is slower and finds more true neighbours"},
+	{"hnsw_ef_search", "auto", "candidates a vector search keeps (hnsw.ef_search), 1 to 1000: more is slower and finds more true neighbours; auto chooses by the table's size"},
 	{"cache_enabled", "true", "serve repeated reads from the in-process cache"},
 	{"cache_ttl", "5m", "how long a cached answer is served without asking the database"},
 	{"cache_stale_window", "15m", "how long past its TTL a cached answer may still be served while the database is unavailable (0s: never)"},
@@ -129,9 +130,11 @@ func ParseConfig(raw map[string]string) (Config, error) {
 	} else {
 		c.DBMaxOpenConns = n
 	}
-	if n, err := strconv.Atoi(raw["hnsw_ef_search"]); err != nil || n < 1 || n > 1000 {
-		return c, &ConfigError{"hnsw_ef_search", "must be an integer from 1 to 1000"}
-	} else {
+	if v := raw["hnsw_ef_search"]; v != "auto" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return c, &ConfigError{"hnsw_ef_search", "must be auto or an integer from 1 to 1000"}
+		}
 		c.HNSWEfSearch = n
 	}
 	if c.CacheEnabled, err = strconv.ParseBool(raw["cache_enabled"]); err != nil {

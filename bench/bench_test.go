@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/contextapi/contextapi/internal/adapters/postgres"
 )
 
 func TestParseSizes(t *testing.T) {
@@ -126,4 +128,10 @@ func TestSQLMirrorsTheServiceShapes(t *testing.T) {
 
 	sql, _ = aggregateSQL(filter{}, "severity")
 	assert.Contains(t, sql, `FROM resource_action_traces AS rat GROUP BY "severity"`)
+}
+
+func TestEfSearchIsTheServicesChoice(t *testing.T) {
+	for _, rows := range []int64{0, 10_000, 100_000, 500_000, 500_001, 1_000_000, 10_000_000} {
+		assert.Equal(t, postgres.EfSearchFor(rows), efSearchFor(rows), "%d rows", rows)
+	}
 }

@@ -61,13 +61,13 @@ type baselineAddrs map[string]string
 
 // startBaselines runs this binary's baselines subcommand; it listens on one port per
 // baseline and prints their addresses as one JSON line.
-func startBaselines(ctx context.Context, cfg config, work, dbURL, bodies string) (*proc, baselineAddrs, error) {
+func startBaselines(ctx context.Context, cfg config, efSearch int, work, dbURL, bodies string) (*proc, baselineAddrs, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, nil, err
 	}
 	args := []string{"baselines", "-database-url", dbURL, "-bodies", bodies,
-		"-ef-search", fmt.Sprint(cfg.EfSearch), "-iterative-scan", cfg.IterativeScan}
+		"-ef-search", fmt.Sprint(efSearch), "-iterative-scan", cfg.IterativeScan}
 	lines := make(chan string, 1)
 	p, err := startProc(ctx, work, "baselines", self, args, lines)
 	if err != nil {

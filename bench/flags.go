@@ -55,7 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&c.OpenFraction, "open-fraction", 0.5, "open-loop rate as a share of the slowest contender's saturated throughput")
 	fs.IntVar(&c.LatencyCount, "latency-samples", 40, "single-connection samples per contender per round (search, DB side)")
 	fs.IntVar(&c.RecallQueries, "recall-queries", 50, "query vectors for recall@10 (fewer at 1M, where each exact scan takes seconds)")
-	fs.IntVar(&c.EfSearch, "ef-search", 100, "hnsw.ef_search of B1 and the raw-SQL timings: keep it equal to the service's")
+	fs.IntVar(&c.EfSearch, "ef-search", 0, "hnsw.ef_search of B1 and the raw-SQL timings: keep it equal to the service's (0: the service's choice by table size)")
 	fs.StringVar(&c.IterativeScan, "iterative-scan", "relaxed_order", "hnsw.iterative_scan of B1 and the raw-SQL timings: keep it equal to the service's")
 	fs.DurationVar(&c.ReseedAfter, "reseed-after", 7*24*time.Hour, "re-seed a cached database older than this (its data is relative to the seed time)")
 	fs.StringVar(&c.JSONOut, "json", "", "report file (default docs/performance.json; none in -quick)")
@@ -118,8 +118,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-latency-samples must be between 1 and 10000")
 	case c.RecallQueries < 1 || c.RecallQueries > 1000:
 		return c, errors.New("-recall-queries must be between 1 and 1000")
-	case c.EfSearch < 1 || c.EfSearch > 1000:
-		return c, errors.New("-ef-search must be between 1 and 1000")
+	case c.EfSearch < 0 || c.EfSearch > 1000:
+		return c, errors.New("-ef-search must be between 0 (by table size) and 1000")
 	}
 	if c.AdminURL == "" {
 		for _, k := range []string{"CONTEXTAPI_TEST_DATABASE_URL", "CONTEXTAPI_DATABASE_URL", "DATABASE_URL"} {

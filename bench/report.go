@@ -63,7 +63,7 @@ func buildReport(cfg config, run *runResult) *report {
 			Settings: map[string]string{
 				"conns": fmt.Sprint(cfg.Conns), "duration": cfg.Duration.String(), "rounds": fmt.Sprint(cfg.Rounds),
 				"open_duration": cfg.OpenDuration.String(), "open_fraction": fmt.Sprint(cfg.OpenFraction),
-				"ef_search": fmt.Sprint(cfg.EfSearch), "iterative_scan": cfg.IterativeScan,
+				"ef_search": map[bool]string{true: fmt.Sprint(cfg.EfSearch), false: "by table size (100 up to 500k, 200 above)"}[cfg.EfSearch > 0], "iterative_scan": cfg.IterativeScan,
 				"transport": cmp.Or(map[bool]string{true: "unix socket " + cfg.Socket}[cfg.Socket != ""], "tcp loopback"),
 			},
 		},

@@ -76,7 +76,7 @@ func runSize(ctx context.Context, cfg config, bin, work string, sz size) (*sizeR
 	e.note("load average at start: %s", loadAvg())
 	defer func() { e.note("load average at end: %s", loadAvg()) }()
 	e.pool, err = newPool(ctx, dbURL, "contextapi-bench", 4, 5*time.Minute, map[string]string{
-		"hnsw.ef_search": fmt.Sprint(cfg.EfSearch), "hnsw.iterative_scan": cfg.IterativeScan,
+		"hnsw.ef_search": fmt.Sprint(efSearchOf(cfg, sz)), "hnsw.iterative_scan": cfg.IterativeScan,
 	})
 	if err != nil {
 		return nil, err
@@ -108,7 +108,7 @@ func runSize(ctx context.Context, cfg config, bin, work string, sz size) (*sizeR
 	if err := writeJSONFile(bodiesPath, bodies); err != nil {
 		return nil, err
 	}
-	bl, addrs, err := startBaselines(ctx, cfg, work, dbURL, bodiesPath)
+	bl, addrs, err := startBaselines(ctx, cfg, efSearchOf(cfg, sz), work, dbURL, bodiesPath)
 	if err != nil {
 		return nil, err
 	}
@@ -197,4 +197,22 @@ func loadAvg() string {
 		return "unknown"
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// efSearchOf is the hnsw.ef_search B1 and the raw statements use at this size: the
+// flag's, or the service's own choice by table size.
+func efSearchOf(cfg config, sz size) int {
+	if cfg.EfSearch > 0 {
+		return cfg.EfSearch
+	}
+	return efSearchFor(int64(sz.Rows))
+}
+
+// efSearchFor is the service's choice by table size (postgres.EfSearchFor; a test keeps
+// the two equal).
+func efSearchFor(rows int64) int {
+	if rows > 500_000 {
+		return 200
+	}
+	return 100
 }

@@ -50,7 +50,7 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, 20*time.Second, cfg.ShutdownTimeout)
 	assert.Equal(t, 5*time.Second, cfg.StatementTimeout)
 	assert.Equal(t, 16, cfg.DBMaxOpenConns)
-	assert.Equal(t, 100, cfg.HNSWEfSearch)
+	assert.Zero(t, cfg.HNSWEfSearch, "auto: chosen by the table's size")
 	assert.True(t, cfg.CacheEnabled)
 	assert.Equal(t, 5*time.Minute, cfg.CacheTTL)
 	assert.Equal(t, 15*time.Minute, cfg.CacheStaleWindow)

@@ -29,8 +29,8 @@ type Options struct {
 	MaxOpenConns int
 	// Metrics receives a count and a duration per statement; nil disables them.
 	Metrics *Metrics
-	// EfSearch is hnsw.ef_search, the candidate list of vector searches (default 100:
-	// recall ≥ 0.95 at 100k rows where 40 gives 0.90, targets.md).
+	// EfSearch is hnsw.ef_search, the candidate list of vector searches; 0 chooses it
+	// from the traces table's size when each connection opens (EfSearchFor).
 	EfSearch int
 	// IterativeScan is hnsw.iterative_scan (default relaxed_order; "off" disables).
 	IterativeScan string
@@ -38,6 +38,8 @@ type Options struct {
 	// estimate, for a filtered search to compare them all instead of walking the HNSW
 	// graphs (default 20,000; negative: never).
 	ExactSearchRows int
+	// efSearchRule replaces EfSearchFor (tests).
+	efSearchRule func(rows int64) int
 }
 
 // Repository reads incidents from PostgreSQL. It is safe for concurrent use.
@@ -79,8 +81,12 @@ func Open(dsn string, opts Options) (*Repository, error) {
 	// Vector search settings travel in the startup packet, so searches need no SET
 	// round trip: a wider candidate list for recall, and iterative scans so filtered
 	// searches keep scanning the index until the limit is met (pgvector >= 0.8).
-	if opts.EfSearch <= 0 {
-		opts.EfSearch = 100
+	bySize := opts.EfSearch <= 0
+	if opts.efSearchRule == nil {
+		opts.efSearchRule = EfSearchFor
+	}
+	if bySize {
+		opts.EfSearch = opts.efSearchRule(0)
 	}
 	if opts.IterativeScan == "" {
 		opts.IterativeScan = "relaxed_order"
@@ -94,6 +100,10 @@ func Open(dsn string, opts Options) (*Repository, error) {
 	poolCfg.ConnConfig = cfg
 	poolCfg.MaxConns = int32(opts.MaxOpenConns)
 	poolCfg.MaxConnLifetime = 30 * time.Minute
+	if bySize {
+		// Connections live at most 30 minutes, so the choice follows the table's growth.
+		poolCfg.AfterConnect = efSearchBySize(opts.efSearchRule)
+	}
 	// One pool serves both paths: GORM composes statements over database/sql, and hot
 	// reads go to pgx directly (see fetch).
 	pool, err := pgxpool.NewWithConfig(context.Background(), poolCfg)

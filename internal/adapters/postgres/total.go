@@ -91,6 +91,13 @@ func (r *Repository) plannedRows(ctx context.Context, sql string, args []any) (i
 	return int64(parsed[0].Plan.Rows), nil
 }
 
+// tableSizeSQL is the traces table's row count as of its last ANALYZE, summed over its
+// partitions (never-analysed ones count as large), and whether all were analysed.
+const tableSizeSQL = `SELECT COALESCE(SUM(CASE WHEN c.reltuples < 0 THEN 1e9 ELSE c.reltuples END), 0)::bigint,
+		COALESCE(bool_and(c.reltuples >= 0), false)
+		FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+		WHERE i.inhparent = to_regclass('resource_action_traces')`
+
 // tableStats caches the traces table's row count from its statistics.
 type tableStats struct {
 	mu       sync.Mutex
@@ -108,10 +115,7 @@ func (r *Repository) tableRows(ctx context.Context) (rows int64, analysed bool, 
 	if !r.stats.checked.IsZero() && time.Since(r.stats.checked) < tableRowsTTL {
 		return r.stats.rows, r.stats.analysed, nil
 	}
-	err = r.queryRow(ctx, "table_size", `SELECT COALESCE(SUM(CASE WHEN c.reltuples < 0 THEN 1e9 ELSE c.reltuples END), 0)::bigint,
-		COALESCE(bool_and(c.reltuples >= 0), false)
-		FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-		WHERE i.inhparent = to_regclass('resource_action_traces')`, nil, &rows, &analysed)
+	err = r.queryRow(ctx, "table_size", tableSizeSQL, nil, &rows, &analysed)
 	if err != nil {
 		return 0, false, translate(ctx, "table size", err)
 	}
