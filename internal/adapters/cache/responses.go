@@ -10,7 +10,7 @@ type Responses struct {
 	r *Repository
 }
 
-// Responses returns the encoded-response store sharing this cache.
+// Responses returns the response store sharing this cache.
 func (r *Repository) Responses() *Responses { return &Responses{r: r} }
 
 // remembered is a response kept for replay: whatever the HTTP layer needs to answer
@@ -21,8 +21,8 @@ type remembered struct {
 	until    time.Time
 }
 
-// Remember keeps response as the answer to request (a raw request line, method
-// included by the caller) for as long as every value in versions stays the cache's
+// Remember keeps response as the answer to request (a GET request's raw target, as
+// the caller names it) for as long as every value in versions stays the cache's
 // fresh value, and at most expiresIn from now when expiresIn > 0 (answers computed
 // from the clock). The response is never modified after this call, by contract.
 func (s *Responses) Remember(request string, versions []string, expiresIn time.Duration, response any, cost int64) {

@@ -38,7 +38,10 @@ func replay(c echo.Context, store ResponseStore) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	r := v.(*replayable)
+	r, ok := v.(*replayable)
+	if !ok {
+		return false, nil // not one of ours: answer the long way
+	}
 	h := c.Response().Header()
 	h.Set(headerCacheStatus, cacheName+"; hit")
 	if r.link != "" {
