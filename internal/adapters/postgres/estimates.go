@@ -13,9 +13,11 @@ import (
 const estimatesKept = 4096
 
 // estimateMemo remembers the planner's estimates per filter for tableRowsTTL. An
-// estimate is a function of the table's statistics and the statement's parameters,
-// and statistics change only when the table is analysed, so asking again within the
-// minute buys nothing but another planning pass (0.3-0.8 ms, as much as the page).
+// estimate is a function of the table's statistics (changed only by ANALYZE), its size
+// in pages (which the planner scales them by, and which grows slowly) and the
+// statement's parameters, so asking again within the minute buys little but another
+// planning pass (0.3-0.8 ms, as much as the page). Totals from it are flagged as
+// estimates anyway.
 type estimateMemo struct {
 	mu      sync.Mutex
 	entries map[string]memoEstimate
