@@ -244,20 +244,25 @@ func fmtValue(v float64) string {
 	return fmt.Sprint(round(v))
 }
 
-// limits says what limits a target when it is not met, from the analysis of the run of
-// 2026-11-27 at revision 2fef0df (docs/performance.md, "Where the gaps come from"):
-// profiles and plans, not this run's figures. Update it with each new analysis.
+// limits says what limits a target when it is not met, from the analysis of the runs of
+// 2026-11-27 at revisions 2fef0df and 021c2d4 (docs/performance.md, "Where the gaps come
+// from"): profiles and plans, not this run's figures. Update it with each new analysis.
 var limits = map[string]string{
-	"P5": "Analysis at 2fef0df: the graphs (rebuilt with m=16, ef_construction=128 by migration 000006) " +
-		"limit recall at 1M, not the service: B1 gets the same 0.944. On one 395k-row partition recall@10 at " +
-		"hnsw.ef_search 100 is 0.97, but the top 10 merged from four monthly graphs misses more; on the 1M " +
-		"table ef_search 40/60/80/100/200 gives 0.902/0.932/0.936/0.940/0.954 (raw statement, 50 vectors, " +
-		"+-0.02 between builds). Latency: every search plans a custom plan over six partitions (0.7 ms warm; a " +
-		"generic plan runs it in 61 ms) and walks four graphs (Merge Append, 1.2-1.7 ms each at 1M), so the " +
-		"database side sits at the 5 ms (100k) and 15 ms (1M) bounds, and EX at 100k is only 17-21x slower. " +
-		"Closing it: hnsw_ef_search 200 for the recall at 1M (at more latency), graphs that reach 0.95 at " +
-		"ef_search <= 100 over merged partitions (m=24 or ef_construction 200, not measured at 1M), or fewer " +
-		"partitions per search (a time filter prunes them)",
+	"P2": "Analysis at 021c2d4: B1 sends the same statements (checked every run) and the ratio moves with " +
+		"PostgreSQL's share of two vCPUs: 0.945, 0.787 and 0.972 in three runs of the same code within an hour " +
+		"(B1's own rounds 504-692 req/s in one). What the service adds is its CPU per request: in-process at 1M, " +
+		"~440 us of Go CPU per filtered list, of which pgx round trips 86 us, GORM composing the page 50 us, " +
+		"JSON encoding 38 us and row scans 29 us. Composed statements reused per filter shape and a " +
+		"hand-written encoder would narrow it",
+	"P5": "Analysis at 021c2d4: hnsw.ef_search follows the table's size (100 up to 500k traces, 200 above) " +
+		"over migration 000006's graphs (m=16, ef_construction=128): recall@10 1.0/0.986/0.964 at 10k/100k/1M, " +
+		"B1 the same. The database side is over its bounds: p95 5.9 ms at 100k, 21 ms at 1M (15.5 ms with " +
+		"ef_search 100, which gave recall 0.944). Each search plans a custom plan over six partitions (0.7 ms " +
+		"warm; a generic plan ran it in 61 ms) and walks four graphs (Merge Append, 1.2-1.7 ms each at 1M " +
+		"with ef_search 100), and EX at 100k (81 ms p50) is only 17-21x slower. Closing it needs fewer " +
+		"graphs per search (a time filter prunes partitions) or graphs reaching 0.95 at a smaller ef_search " +
+		"(m=24 or ef_construction 200 did not, on one 395k-row partition, beyond the +-0.02 noise of 50 " +
+		"vectors)",
 	"P7": "Analysis at 2fef0df: a 30-day window at 1M holds 440k of the 1M traces (the synthetic load grows " +
 		"towards now). The covering idx_rat_timeline makes it a parallel index-only scan (Heap Fetches 0), yet " +
 		"that scan alone costs 60-90 ms (count(*) 61 ms) on 2 vCPUs; namespaces adds hash joins to the 50k-row " +
