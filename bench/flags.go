@@ -32,6 +32,7 @@ type config struct {
 	MDOut         string
 	Keep          bool
 	Root          string // module root
+	Revision      string // the commit the service was built from (set when it is built)
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {

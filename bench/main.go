@@ -69,6 +69,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	} else {
 		defer os.RemoveAll(work)
 	}
+	cfg.Revision = revision(cfg.Root) // the code measured, whatever is committed meanwhile
 	bin, err := buildService(ctx, cfg.Root, work)
 	if err != nil {
 		return err

@@ -59,7 +59,7 @@ func buildReport(cfg config, run *runResult) *report {
 		Notes:        map[string][]string{},
 		Run: runInfo{
 			Mode: run.Mode, Duration: run.Elapsed.Round(time.Second).String(),
-			Revision: revision(cfg.Root), DataAsOf: map[string]string{}, Disagreement: map[string]int{},
+			Revision: cfg.Revision, DataAsOf: map[string]string{}, Disagreement: map[string]int{},
 			Settings: map[string]string{
 				"conns": fmt.Sprint(cfg.Conns), "duration": cfg.Duration.String(), "rounds": fmt.Sprint(cfg.Rounds),
 				"open_duration": cfg.OpenDuration.String(), "open_fraction": fmt.Sprint(cfg.OpenFraction),
