@@ -52,7 +52,7 @@ func TestMigrateOverUpstreamDataStorage(t *testing.T) {
 
 	applied, err := Migrate(t.Context(), dsn)
 	require.NoError(t, err)
-	assert.Len(t, applied, 6)
+	assert.Len(t, applied, 7)
 	applied, err = Migrate(t.Context(), dsn)
 	require.NoError(t, err)
 	assert.Empty(t, applied)
