@@ -249,17 +249,17 @@ func fmtValue(v float64) string {
 // from"): profiles and plans, not this run's figures. Update it with each new analysis.
 var limits = map[string]string{
 	"P2": "Analysis at 021c2d4: B1 sends the same statements (checked every run) and the ratio moves with " +
-		"PostgreSQL's share of two vCPUs: 0.945, 0.787 and 0.972 in three runs of the same code within an hour " +
-		"(B1's own rounds 504-692 req/s in one). What the service adds is its CPU per request: in-process at 1M, " +
-		"~440 us of Go CPU per filtered list, of which pgx round trips 86 us, GORM composing the page 50 us, " +
-		"JSON encoding 38 us and row scans 29 us. Composed statements reused per filter shape and a " +
-		"hand-written encoder would narrow it",
+		"PostgreSQL's share of two vCPUs: 0.945, 0.787, 0.972 and 1.241 in four runs of nearly the same code " +
+		"within 90 minutes (B1's own rounds 504-692 req/s in one). What the service adds is its CPU per request: " +
+		"in-process at 1M, ~440 us of Go CPU per filtered list, of which pgx round trips 86 us, GORM composing " +
+		"the page 50 us, JSON encoding 38 us and row scans 29 us. Composed statements reused per filter shape " +
+		"and a hand-written encoder would narrow it",
 	"P5": "Analysis at 021c2d4: hnsw.ef_search follows the table's size (100 up to 500k traces, 200 above) " +
 		"over migration 000006's graphs (m=16, ef_construction=128): recall@10 1.0/0.986/0.964 at 10k/100k/1M, " +
-		"B1 the same. The database side is over its bounds: p95 5.9 ms at 100k, 21 ms at 1M (15.5 ms with " +
+		"B1 the same. The database side is at or over its bounds: p95 5.0-5.9 ms at 100k, 21-23 ms at 1M (15.5 ms with " +
 		"ef_search 100, which gave recall 0.944). Each search plans a custom plan over six partitions (0.7 ms " +
 		"warm; a generic plan ran it in 61 ms) and walks four graphs (Merge Append, 1.2-1.7 ms each at 1M " +
-		"with ef_search 100), and EX at 100k (81 ms p50) is only 17-21x slower. Closing it needs fewer " +
+		"with ef_search 100), and EX at 100k (81-82 ms p50) is only 17-20x slower. Closing it needs fewer " +
 		"graphs per search (a time filter prunes partitions) or graphs reaching 0.95 at a smaller ef_search " +
 		"(m=24 or ef_construction 200 did not, on one 395k-row partition, beyond the +-0.02 noise of 50 " +
 		"vectors)",
