@@ -9,28 +9,23 @@ import (
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
-// dimensionColumns maps each grouping dimension to its SQL expression and alias; the
-// only way a dimension reaches SQL text.
-var dimensionColumns = map[domain.Dimension]string{
-	domain.DimActionType:  "rat.action_type",
-	domain.DimStatus:      "rat.execution_status",
-	domain.DimNamespace:   "rr.namespace",
-	domain.DimSeverity:    "rat.alert_severity",
-	domain.DimDay:         "date_trunc('day', rat.action_timestamp AT TIME ZONE 'UTC')",
-	domain.DimName:        "rat.alert_name",
-	domain.DimEnvironment: "rat.environment",
-	domain.DimCluster:     "rat.cluster_name",
+// dimension is how one grouping dimension reaches SQL and back: its expression, its
+// alias, and where its value lands in a row.
+type dimension struct {
+	expr, alias string
+	target      func(*groupRecord) any
 }
 
-var dimensionAliases = map[domain.Dimension]string{
-	domain.DimActionType:  "action_type",
-	domain.DimStatus:      "status",
-	domain.DimNamespace:   "namespace",
-	domain.DimSeverity:    "severity",
-	domain.DimDay:         "day",
-	domain.DimName:        "alert_name",
-	domain.DimEnvironment: "environment",
-	domain.DimCluster:     "cluster_name",
+// dimensions is the only way a dimension reaches SQL text.
+var dimensions = map[domain.Dimension]dimension{
+	domain.DimActionType:  {"rat.action_type", "action_type", func(g *groupRecord) any { return &g.ActionType }},
+	domain.DimStatus:      {"rat.execution_status", "status", func(g *groupRecord) any { return &g.Status }},
+	domain.DimNamespace:   {"rr.namespace", "namespace", func(g *groupRecord) any { return &g.Namespace }},
+	domain.DimSeverity:    {"rat.alert_severity", "severity", func(g *groupRecord) any { return &g.Severity }},
+	domain.DimDay:         {"date_trunc('day', rat.action_timestamp AT TIME ZONE 'UTC')", "day", func(g *groupRecord) any { return &g.Day }},
+	domain.DimName:        {"rat.alert_name", "alert_name", func(g *groupRecord) any { return &g.AlertName }},
+	domain.DimEnvironment: {"rat.environment", "environment", func(g *groupRecord) any { return &g.Environment }},
+	domain.DimCluster:     {"rat.cluster_name", "cluster_name", func(g *groupRecord) any { return &g.ClusterName }},
 }
 
 // groupRecord is one row of an aggregation (see targets for the column order).
@@ -77,12 +72,12 @@ func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]
 	byObject := false
 	for _, d := range q.GroupBy {
 		byObject = byObject || d == domain.DimNamespace
-		expr, ok := dimensionColumns[d]
+		dim, ok := dimensions[d]
 		if !ok {
 			return nil, fmt.Errorf("postgres: aggregate: dimension %q: %w", d, domain.ErrInvalidArgument)
 		}
-		selects = append(selects, expr+" AS "+dimensionAliases[d])
-		groups = append(groups, dimensionAliases[d])
+		selects = append(selects, dim.expr+" AS "+dim.alias)
+		groups = append(groups, dim.alias)
 	}
 	selects = append(selects, "COUNT(*) AS count",
 		"COALESCE(SUM(rat.execution_duration_ms), 0) AS duration_sum_ms",
@@ -127,28 +122,12 @@ func (r *Repository) fetchGroups(ctx context.Context, sql string, args []any, di
 	return out, rows.Err()
 }
 
-// targets are the scan destinations of one aggregation row, in select-list order.
+// targets are the scan destinations of one aggregation row, in select-list order
+// (Aggregate has checked every dimension).
 func (g *groupRecord) targets(dims []domain.Dimension) []any {
 	t := make([]any, 0, len(dims)+3)
 	for _, d := range dims {
-		switch d {
-		case domain.DimActionType:
-			t = append(t, &g.ActionType)
-		case domain.DimStatus:
-			t = append(t, &g.Status)
-		case domain.DimNamespace:
-			t = append(t, &g.Namespace)
-		case domain.DimSeverity:
-			t = append(t, &g.Severity)
-		case domain.DimDay:
-			t = append(t, &g.Day)
-		case domain.DimName:
-			t = append(t, &g.AlertName)
-		case domain.DimEnvironment:
-			t = append(t, &g.Environment)
-		case domain.DimCluster:
-			t = append(t, &g.ClusterName)
-		}
+		t = append(t, dimensions[d].target(g))
 	}
 	return append(t, &g.Count, &g.DurationSumMs, &g.DurationCount)
 }
