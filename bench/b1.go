@@ -23,6 +23,7 @@ type b1Server struct {
 	mu    sync.Mutex
 	sent  map[string]int // statements sent, by the service's op names
 	memos map[string]memoRows
+	table tableSize
 }
 
 // sent counts a statement under the op name the service's metrics use.
@@ -114,26 +115,31 @@ type memoRows struct {
 	taken time.Time
 }
 
+// tableSize is the table's size from its statistics, as the service reads it.
+type tableSize struct {
+	rows     int64
+	analysed bool
+	taken    time.Time
+}
+
 // tableRows is the service's table size and whether every partition was analysed,
 // re-read once a minute.
 func (b *b1Server) tableRows(ctx context.Context) (int64, bool, error) {
-	n, ok := b.memo("\x00table", time.Now())
-	analysed, _ := b.memo("\x00analysed", time.Now())
-	if ok {
-		return n, analysed == 1, nil
+	b.mu.Lock()
+	t := b.table
+	b.mu.Unlock()
+	if time.Since(t.taken) < memoTTL {
+		return t.rows, t.analysed, nil
 	}
 	b.count("table_size")
-	var all bool
-	if err := b.pool.QueryRow(ctx, tableSizeSQL).Scan(&n, &all); err != nil {
+	if err := b.pool.QueryRow(ctx, tableSizeSQL).Scan(&t.rows, &t.analysed); err != nil {
 		return 0, false, err
 	}
-	b.remember("\x00table", n, time.Now())
-	if all {
-		b.remember("\x00analysed", 1, time.Now())
-	} else {
-		b.remember("\x00analysed", 0, time.Now())
-	}
-	return n, all, nil
+	t.taken = time.Now()
+	b.mu.Lock()
+	b.table = t
+	b.mu.Unlock()
+	return t.rows, t.analysed, nil
 }
 
 // estimate is the planner's row estimate for sql, asked once a minute.
