@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	gormpg "gorm.io/driver/postgres"
@@ -140,28 +139,6 @@ func newRepository(sqlDB *sql.DB, metrics *Metrics, dryRun bool) (*Repository, e
 	return &Repository{db: db, sqlDB: sqlDB, metrics: metrics}, nil
 }
 
-// parseDSN reads a PostgreSQL URL or key=value DSN without echoing it: the error names
-// the problem, never the password.
-func parseDSN(dsn string) (*pgx.ConnConfig, error) {
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: database_url is not a valid PostgreSQL URL or DSN")
-	}
-	if cfg.RuntimeParams == nil {
-		cfg.RuntimeParams = map[string]string{}
-	}
-	if cfg.RuntimeParams["application_name"] == "" {
-		cfg.RuntimeParams["application_name"] = "contextapi"
-	}
-	return cfg, nil
-}
-
-// ValidateDSN reports whether dsn can be parsed, for start-up validation.
-func ValidateDSN(dsn string) error {
-	_, err := parseDSN(dsn)
-	return err
-}
-
 // Close closes the pool.
 func (r *Repository) Close() error {
 	err := r.sqlDB.Close()
@@ -227,13 +204,4 @@ func toDomainAll(records []incidentRecord) []domain.IncidentEvent {
 		out[i] = rec.toDomain()
 	}
 	return out
-}
-
-// Describe names the database a DSN points at without its password, for logs.
-func Describe(dsn string) string {
-	cfg, err := parseDSN(dsn)
-	if err != nil {
-		return "invalid DSN"
-	}
-	return fmt.Sprintf("%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
 }
