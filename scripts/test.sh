@@ -2,7 +2,8 @@
 # Runs every check CI runs: static checks, Wire drift, and all tests with the race
 # detector, the PostgreSQL ones against a database from scripts/db.sh (it installs and
 # starts PostgreSQL 15 with pgvector when none is given in CONTEXTAPI_DATABASE_URL or
-# DATABASE_URL).
+# DATABASE_URL) and, for the tests that go through a pooler, a PgBouncer in transaction
+# pooling mode in front of it from scripts/pgbouncer.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v go >/dev/null || export PATH="$PATH:/usr/local/go/bin"
@@ -10,6 +11,10 @@ command -v go >/dev/null || export PATH="$PATH:/usr/local/go/bin"
 echo "== database" >&2
 url=$(scripts/db.sh | tail -n 1)
 export CONTEXTAPI_TEST_DATABASE_URL="$url"
+
+echo "== pgbouncer" >&2
+pooled=$(scripts/pgbouncer.sh "$url" | tail -n 1)
+export CONTEXTAPI_TEST_PGBOUNCER_URL="$pooled"
 
 echo "== gofmt" >&2
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))

@@ -3,6 +3,11 @@
 // once per test binary and clones it for each test, which takes a fraction of a second,
 // so tests never see each other's data. Without the variable, tests skip loudly; with
 // CI=true that is a failure instead.
+//
+// It also reads CONTEXTAPI_TEST_PGBOUNCER_URL (scripts/pgbouncer.sh prints one): a
+// PgBouncer in transaction pooling mode in front of the same server, through which
+// ThroughPooler reaches any of those databases, so tests see what a pooler rejects.
+// Without it, those tests skip loudly, or fail with CI=true.
 package pgtest
 
 import (
@@ -12,6 +17,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,18 +29,24 @@ import (
 // EnvURL names the variable holding the administrative URL of the test server.
 const EnvURL = "CONTEXTAPI_TEST_DATABASE_URL"
 
+// EnvPoolerURL names the variable holding the URL of a database through a PgBouncer in
+// transaction pooling mode in front of the test server.
+const EnvPoolerURL = "CONTEXTAPI_TEST_PGBOUNCER_URL"
+
 // Harness creates databases on the test server.
 type Harness struct {
-	admin    string
-	template string
-	seq      atomic.Int64
-	skip     string
+	admin      string
+	pooler     string
+	template   string
+	seq        atomic.Int64
+	skip       string
+	poolerWarn sync.Once
 }
 
 // Start prepares the template database with migrate. It returns an error in CI when
 // no database is configured; elsewhere a harness whose tests skip.
 func Start(migrate func(ctx context.Context, dsn string) error) (*Harness, error) {
-	h := &Harness{admin: os.Getenv(EnvURL)}
+	h := &Harness{admin: os.Getenv(EnvURL), pooler: os.Getenv(EnvPoolerURL)}
 	if h.admin == "" {
 		if os.Getenv("CI") == "true" {
 			return nil, errors.New(EnvURL + " is not set; in CI the PostgreSQL tests must run (scripts/db.sh provides a database)")
@@ -99,6 +111,32 @@ func (h *Harness) URL(name string) string {
 		return h.admin + " dbname=" + name // a key=value DSN
 	}
 	u.Path = "/" + name
+	return u.String()
+}
+
+// PoolerAvailable reports whether a database and a pooler in front of it are configured.
+func (h *Harness) PoolerAvailable() bool { return h.Available() && h.pooler != "" }
+
+// ThroughPooler returns the URL of dsn's database through the pooler: its host, port,
+// user, password and parameters are the pooler URL's. Without a pooler it skips t
+// loudly, or fails it with CI=true.
+func (h *Harness) ThroughPooler(t testing.TB, dsn string) string {
+	t.Helper()
+	h.Require(t)
+	if h.pooler == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(EnvPoolerURL + " is not set; in CI the tests through PgBouncer must run (scripts/pgbouncer.sh provides one)")
+		}
+		msg := EnvPoolerURL + ` is not set: tests through PgBouncer SKIPPED (run scripts/pgbouncer.sh "$` + EnvURL + `" and export its URL)`
+		h.poolerWarn.Do(func() { fmt.Fprintln(os.Stderr, "WARNING:", msg) })
+		t.Skip(msg)
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	require.NoError(t, err, "parse the database's DSN")
+	u, err := url.Parse(h.pooler)
+	require.NoError(t, err, "parse "+EnvPoolerURL)
+	require.NotEmpty(t, u.Scheme, EnvPoolerURL+" must be a postgres:// URL, as scripts/pgbouncer.sh prints")
+	u.Path, u.RawPath = "/"+cfg.Database, ""
 	return u.String()
 }
 
