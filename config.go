@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/contextapi/contextapi/internal/adapters/postgres"
 )
 
 // Config is the validated configuration of every command. Its keys (YAML names, and the
@@ -19,9 +17,28 @@ import (
 type Config struct {
 	// Addr is the HTTP listen address of serve.
 	Addr string
-	// DatabaseURL selects PostgreSQL; empty means the embedded demo store.
+	// MetricsAddr, when set, serves /metrics on a listener of its own, and only there.
+	MetricsAddr string
+	// DatabaseURL selects PostgreSQL; empty means the PG* variables of LibpqVariables,
+	// or, without those either, no database.
 	DatabaseURL string
-	// LogLevel and LogFormat shape the slog output.
+	// DatabasePasswordFile holds the database password, read whenever a connection opens.
+	DatabasePasswordFile string
+	// LibpqVariables names the libpq variables (PGHOST, ...) set in the environment that
+	// select a database when DatabaseURL is empty.
+	LibpqVariables []string
+	// Demo asks for the built-in demo data on purpose.
+	Demo bool
+	// InKubernetes is true when the process runs in a Kubernetes pod
+	// (KUBERNETES_SERVICE_HOST is set), where demo data is never served unasked.
+	InKubernetes bool
+	// Unrecognised names the CONTEXTAPI_ variables set in the environment that are not
+	// configuration keys (a misspelling, most likely).
+	Unrecognised []string
+	// ReadinessRequiresDatabase makes readiness fail while the database does not answer.
+	ReadinessRequiresDatabase bool
+	// LogLevel and LogFormat shape the slog output. LogFormat is "text" or "json"
+	// ("auto" is resolved by the command, which knows whether stderr is a terminal).
 	LogLevel  slog.Level
 	LogFormat string
 	// ShutdownTimeout bounds how long in-flight requests may take to finish on shutdown.
@@ -58,10 +75,14 @@ type Key struct {
 
 // Keys lists every configuration key with its default, in documentation order.
 var Keys = []Key{
-	{"addr", ":8080", "HTTP listen address (serve)"},
-	{"database_url", "", "PostgreSQL URL or key=value DSN; empty serves the built-in demo data from memory (DATABASE_URL is honoured too)"},
+	{"addr", ":8080", "HTTP listen address (serve): the API, health and the OpenAPI document"},
+	{"metrics_addr", "", "listen address of /metrics alone (serve); empty serves it on addr"},
+	{"database_url", "", "PostgreSQL URL or key=value DSN (DATABASE_URL is honoured too); empty uses the PG* variables when set, else no database"},
+	{"database_password_file", "", "file holding the database password, read whenever a connection opens (a mounted Secret)"},
+	{"demo", "false", "serve the built-in demo data from memory (needed to do so in Kubernetes; exclusive with a database)"},
+	{"readiness_requires_database", "false", "report not ready while the database does not answer, instead of serving from the cache"},
 	{"log_level", "info", "debug, info, warn or error"},
-	{"log_format", "text", "text or json"},
+	{"log_format", "auto", "text, json, or auto: json unless stderr is a terminal"},
 	{"shutdown_timeout", "20s", "how long in-flight requests may take to finish on shutdown"},
 	{"drain_delay", "5s", "how long readiness answers 503 before the listener closes on shutdown"},
 	{"cursor_secret", "contextapi-default-cursor-key", "key signing list cursors; set the same value on every replica"},
@@ -85,26 +106,47 @@ func (e *ConfigError) Error() string {
 	return fmt.Sprintf("invalid configuration: %s: %s", e.Key, e.Reason)
 }
 
-// ParseConfig validates raw key → value strings (defaults already merged in).
-func ParseConfig(raw map[string]string) (Config, error) {
+// Environment is how configuration reads the process environment (os.LookupEnv).
+type Environment func(name string) (string, bool)
+
+// ParseConfig validates raw key → value strings (defaults already merged in). env gives
+// the variables that are not keys of ours: libpq's PG* and KUBERNETES_SERVICE_HOST.
+func ParseConfig(raw map[string]string, env Environment) (Config, error) {
 	c := Config{
-		Addr:         raw["addr"],
-		DatabaseURL:  raw["database_url"],
-		LogFormat:    raw["log_format"],
-		CursorSecret: raw["cursor_secret"],
+		Addr:                 raw["addr"],
+		MetricsAddr:          raw["metrics_addr"],
+		DatabaseURL:          raw["database_url"],
+		DatabasePasswordFile: raw["database_password_file"],
+		LogFormat:            raw["log_format"],
+		CursorSecret:         raw["cursor_secret"],
 	}
-	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
-		return c, &ConfigError{"addr", "must be host:port, e.g. :8080"}
-	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return c, &ConfigError{"addr", "port must be a number from 0 to 65535"}
+	if err := checkAddr("addr", c.Addr); err != nil {
+		return c, err
+	}
+	if c.MetricsAddr != "" {
+		if err := checkAddr("metrics_addr", c.MetricsAddr); err != nil {
+			return c, err
+		}
+		if c.MetricsAddr == c.Addr {
+			return c, &ConfigError{"metrics_addr", "must differ from addr (leave it empty to serve /metrics on addr)"}
+		}
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(raw["log_level"])); err != nil {
 		return c, &ConfigError{"log_level", "must be debug, info, warn or error"}
 	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return c, &ConfigError{"log_format", "must be text or json"}
+	if c.LogFormat != "auto" && c.LogFormat != "text" && c.LogFormat != "json" {
+		return c, &ConfigError{"log_format", "must be auto, text or json"}
 	}
 	var err error
+	if c.Demo, err = strconv.ParseBool(raw["demo"]); err != nil {
+		return c, &ConfigError{"demo", "must be true or false"}
+	}
+	if c.ReadinessRequiresDatabase, err = strconv.ParseBool(raw["readiness_requires_database"]); err != nil {
+		return c, &ConfigError{"readiness_requires_database", "must be true or false"}
+	}
+	if err := c.readEnvironment(env); err != nil {
+		return c, err
+	}
 	if c.ShutdownTimeout, err = positiveDuration(raw, "shutdown_timeout"); err != nil {
 		return c, err
 	}
@@ -113,11 +155,6 @@ func ParseConfig(raw map[string]string) (Config, error) {
 	}
 	if c.DrainDelay, err = positiveDuration(raw, "drain_delay"); err != nil {
 		return c, err
-	}
-	if c.DatabaseURL != "" {
-		if err := postgres.ValidateDSN(c.DatabaseURL); err != nil {
-			return c, &ConfigError{"database_url", "is not a valid PostgreSQL URL or key=value DSN"}
-		}
 	}
 	if c.StatementTimeout, err = positiveDuration(raw, "statement_timeout"); err != nil {
 		return c, err
@@ -153,6 +190,15 @@ func ParseConfig(raw map[string]string) (Config, error) {
 		return c, &ConfigError{"cursor_secret", "must not be empty"}
 	}
 	return c, nil
+}
+
+func checkAddr(key, addr string) error {
+	if _, port, err := net.SplitHostPort(addr); err != nil {
+		return &ConfigError{key, "must be host:port, e.g. :8080"}
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return &ConfigError{key, "port must be a number from 0 to 65535"}
+	}
+	return nil
 }
 
 func positiveDuration(raw map[string]string, key string) (time.Duration, error) {

@@ -24,10 +24,11 @@ type App struct {
 	Backend Backend
 }
 
-// Backend is the store the service reads, what to call it in the first log line, and
-// the encoded-response store of its cache (nil without one).
+// Backend is the store the service reads, its name and what to call it in the first
+// log line, and the encoded-response store of its cache (nil without one).
 type Backend struct {
 	Repository  ports.Repository
+	Store       Store
 	Description string
 	Responses   httpapi.ResponseStore
 }
@@ -38,6 +39,7 @@ var appSet = wire.NewSet(
 	provideBackend,
 	provideService,
 	provideCursorCodec,
+	provideHealth,
 	provideServerConfig,
 	provideServer,
 	wire.Struct(new(App), "*"),
@@ -55,8 +57,8 @@ func provideRegistry() *prometheus.Registry {
 // provideBackend picks the store (PostgreSQL when a database is configured, else the
 // in-memory repository seeded with the demo data relative to now) and, unless turned
 // off, wraps it in the read cache, whose encoded-response store it also returns.
-func provideBackend(cfg Config, now app.Clock, reg *prometheus.Registry) (Backend, func(), error) {
-	b, closeRepo, err := openRepository(cfg, now, reg)
+func provideBackend(cfg Config, now app.Clock, reg *prometheus.Registry, logger *slog.Logger) (Backend, func(), error) {
+	b, closeRepo, err := openRepository(cfg, now, reg, logger)
 	if err != nil || !cfg.CacheEnabled {
 		return b, closeRepo, err
 	}
@@ -95,22 +97,35 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%d-byte", n)
 }
 
-func openRepository(cfg Config, now app.Clock, reg *prometheus.Registry) (Backend, func(), error) {
-	if cfg.DatabaseURL != "" {
+// openRepository opens the store cfg.Store chooses: the configured PostgreSQL (by URL or
+// the PG* variables), or the demo data, never one in place of the other.
+func openRepository(cfg Config, now app.Clock, reg *prometheus.Registry, logger *slog.Logger) (Backend, func(), error) {
+	store, err := cfg.Store()
+	if err != nil {
+		return Backend{}, nil, err
+	}
+	if store == StorePostgreSQL {
 		repo, err := postgres.Open(cfg.DatabaseURL, postgres.Options{
 			StatementTimeout: cfg.StatementTimeout,
 			MaxOpenConns:     cfg.DBMaxOpenConns,
 			EfSearch:         cfg.HNSWEfSearch,
+			PasswordFile:     cfg.DatabasePasswordFile,
 			Metrics:          postgres.NewMetrics(reg),
+			Logger:           logger,
 		})
 		if err != nil {
 			return Backend{}, nil, err
 		}
-		return Backend{Repository: repo, Description: "PostgreSQL at " + postgres.Describe(cfg.DatabaseURL)}, func() { _ = repo.Close() }, nil
+		desc := fmt.Sprintf("PostgreSQL at %s (settings from %s)", postgres.Describe(cfg.DatabaseURL), cfg.DatabaseSource())
+		return Backend{Repository: repo, Store: store, Description: desc}, func() { _ = repo.Close() }, nil
 	}
 	events := dataset.Demo(now().UTC())
-	desc := fmt.Sprintf("the embedded in-memory store with the built-in demo data (%d incidents): no database configured, nothing is persisted", len(events))
-	return Backend{Repository: memory.NewRepository(events), Description: desc}, func() {}, nil
+	why := "no database configured"
+	if cfg.Demo {
+		why = "demo mode asked for"
+	}
+	desc := fmt.Sprintf("the embedded in-memory store with the built-in demo data (%d invented incidents): %s, nothing is persisted", len(events), why)
+	return Backend{Repository: memory.NewRepository(events), Store: store, Description: desc}, func() {}, nil
 }
 
 func provideService(b Backend, now app.Clock, cursors *app.CursorCodec) *app.Service {
@@ -121,12 +136,30 @@ func provideCursorCodec(cfg Config) *app.CursorCodec {
 	return app.NewCursorCodec([]byte(cfg.CursorSecret))
 }
 
-func provideServerConfig(cfg Config) httpapi.Config {
+// provideHealth tracks the store for readiness, /health and contextapi_database_up, and
+// logs each time the store stops or starts answering.
+func provideHealth(cfg Config, svc *app.Service, now app.Clock, b Backend, logger *slog.Logger) *app.Health {
+	return app.NewHealth(svc, now, app.HealthOptions{
+		Store:           string(b.Store),
+		RequireDatabase: cfg.ReadinessRequiresDatabase,
+		OnChange: func(s app.DatabaseState) {
+			if s.Up {
+				logger.Info("the store answers", "store", b.Store)
+				return
+			}
+			// The error may name hosts, never the password (pgx leaves it out).
+			logger.Warn("the store does not answer: uncached requests fail with 503 until it does",
+				"store", b.Store, "error", s.Err.Error(), "readiness_requires_database", cfg.ReadinessRequiresDatabase)
+		},
+	})
+}
+
+func provideServerConfig(cfg Config, health *app.Health) httpapi.Config {
 	drain := cfg.DrainDelay
 	if drain == 0 {
 		drain = -1 // httpapi reads zero as "use the default"; the operator asked for none
 	}
-	return httpapi.Config{ShutdownTimeout: cfg.ShutdownTimeout, DrainDelay: drain}
+	return httpapi.Config{ShutdownTimeout: cfg.ShutdownTimeout, DrainDelay: drain, MetricsAddr: cfg.MetricsAddr, Health: health}
 }
 
 func provideServer(svc *app.Service, reg *prometheus.Registry, logger *slog.Logger, cfg httpapi.Config, b Backend) *httpapi.Server {

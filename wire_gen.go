@@ -16,13 +16,14 @@ import (
 func InitializeApp(cfg Config, logger *slog.Logger) (*App, func(), error) {
 	clock := provideClock()
 	registry := provideRegistry()
-	backend, cleanup, err := provideBackend(cfg, clock, registry)
+	backend, cleanup, err := provideBackend(cfg, clock, registry, logger)
 	if err != nil {
 		return nil, nil, err
 	}
 	cursorCodec := provideCursorCodec(cfg)
 	service := provideService(backend, clock, cursorCodec)
-	config := provideServerConfig(cfg)
+	health := provideHealth(cfg, service, clock, backend, logger)
+	config := provideServerConfig(cfg, health)
 	server := provideServer(service, registry, logger, config, backend)
 	app := &App{
 		Server:  server,

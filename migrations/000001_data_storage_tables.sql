@@ -95,7 +95,9 @@ CREATE TABLE IF NOT EXISTS resource_action_traces (
 ALTER TABLE resource_action_traces ADD COLUMN IF NOT EXISTS effectiveness_assessment_due TIMESTAMPTZ;
 
 -- The index set at S1 (upstream 002, 003, 004). Created on the partitioned parent, so every
--- partition, present or future, gets its own copy.
+-- partition, present or future, gets its own copy. Where one is missing (a database at
+-- upstream 003 lacks 004's), migrate builds it per partition CONCURRENTLY; where upstream
+-- created it, it is left as it is, without taking a lock.
 CREATE INDEX IF NOT EXISTS idx_rat_action_history ON resource_action_traces (action_history_id, action_timestamp);
 CREATE INDEX IF NOT EXISTS idx_rat_action_type    ON resource_action_traces (action_type, action_timestamp);
 CREATE INDEX IF NOT EXISTS idx_rat_model_used     ON resource_action_traces (model_used, action_timestamp);

@@ -4,7 +4,8 @@
 -- All three columns are nullable without default: rows written before 008, or by writers that
 -- do not set them, hold NULL, and readers must expect it.
 --
--- On a database that already ran upstream 008 every statement is a no-op.
+-- On a database that already ran upstream 008 every statement is a no-op. The indexes are
+-- built per partition CONCURRENTLY where missing (see migrations/embed.go).
 
 -- +goose Up
 

@@ -8,7 +8,8 @@
 --   * its INCLUDE columns are everything the aggregations group or sum by on the
 --     traces table, so a time-window aggregation is an index-only scan (kept cheap by
 --     the visibility map: seed runs VACUUM after loading).
--- On the partitioned parent it is created on every partition, present and future.
+-- On the partitioned parent it is created on every partition, present and future; migrate
+-- builds it partition by partition CONCURRENTLY (see migrations/embed.go).
 
 -- +goose Up
 

@@ -8,7 +8,8 @@
 -- evenly. On the 1M bench database an environment=production page took 12-26 ms, 18,069
 -- rows of August read and discarded; with these indexes that partition answers from an
 -- empty index range and the page takes 0.1 ms to execute. Each index cost 2.6 s to build
--- at 1M traces, and the writer maintains two more B-trees.
+-- at 1M traces, and the writer maintains two more B-trees. Built per partition CONCURRENTLY
+-- (see migrations/embed.go).
 
 -- +goose Up
 

@@ -27,12 +27,13 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-// cleanEnv is the environment without any database or contextapi setting, as a
-// newcomer's shell would be.
+// cleanEnv is the environment without any database, contextapi or Kubernetes setting,
+// as a newcomer's shell would be.
 func cleanEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "CONTEXTAPI_") || strings.HasPrefix(kv, "DATABASE_URL=") {
+		if strings.HasPrefix(kv, "CONTEXTAPI_") || strings.HasPrefix(kv, "DATABASE_URL=") ||
+			strings.HasPrefix(kv, "PG") || strings.HasPrefix(kv, "KUBERNETES_") {
 			continue
 		}
 		env = append(env, kv)
@@ -54,7 +55,7 @@ func freePort(t *testing.T) string {
 func TestServeDemoThenShutDownOnSIGTERM(t *testing.T) {
 	bin := buildBinary(t)
 	addr := freePort(t)
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--drain-delay", "1s", "--log-format", "json")
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--drain-delay", "1s") // stderr is a pipe: JSON logs
 	cmd.Env = cleanEnv()
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
@@ -66,6 +67,7 @@ func TestServeDemoThenShutDownOnSIGTERM(t *testing.T) {
 	require.NoError(t, json.Unmarshal(logs.Bytes(), &first), "%s", logs.Text())
 	assert.Contains(t, first["msg"], "built-in demo data")
 	assert.Contains(t, first["msg"], "no database configured")
+	assert.Equal(t, "demo", first["store"], "the first log line names the store")
 	go func() { // keep draining the pipe so the server never blocks on logging
 		for logs.Scan() {
 		}

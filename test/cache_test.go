@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -31,7 +32,8 @@ func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); ret
 func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
 // cachedPostgres serves the demo data from PostgreSQL (reached at dsn) through the
-// cache, with the cache's TTLs on clk.
+// cache, with the cache's TTLs on clk, and the store's health checked every second as
+// serve does.
 func cachedPostgres(t *testing.T, dsn string, clk *clock) (*stack, *postgres.Metrics, *cache.Repository) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
@@ -43,7 +45,12 @@ func cachedPostgres(t *testing.T, dsn string, clk *clock) (*stack, *postgres.Met
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	svc := app.NewService(c, clk.Now, app.NewCursorCodec([]byte("e2e")))
-	srv := httpapi.NewServer(svc, reg, slog.New(slog.NewTextHandler(io.Discard, nil)), httpapi.Config{})
+	health := app.NewHealth(svc, time.Now, app.HealthOptions{Store: "postgresql"})
+	ctx, stop := context.WithCancel(context.Background())
+	var checker sync.WaitGroup
+	checker.Go(func() { health.Run(ctx) })
+	t.Cleanup(func() { stop(); checker.Wait() })
+	srv := httpapi.NewServer(svc, reg, slog.New(slog.NewTextHandler(io.Discard, nil)), httpapi.Config{Health: health})
 	srv.CacheResponses(c.Responses())
 	return &stack{handler: srv, reg: reg}, metrics, c
 }
@@ -56,7 +63,10 @@ func loadDemo(t *testing.T, now time.Time) string {
 }
 
 // TestDatabaseOutageWithTheCache: PostgreSQL goes away mid-service (every connection
-// cut, new ones refused) and comes back.
+// cut, new ones refused) and comes back. Readiness stays 200 (every replica shares the
+// database: an unready fleet could not serve its cache), cached answers are served,
+// stale once past their TTL, uncached ones get a 503 problem, and the database's state
+// shows in /health and contextapi_database_up.
 func TestDatabaseOutageWithTheCache(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	dsn := loadDemo(t, now)
@@ -72,12 +82,18 @@ func TestDatabaseOutageWithTheCache(t *testing.T) {
 		bodies[target] = string(r.body)
 	}
 	c.Wait()
+	require.Equal(t, http.StatusOK, s.do(t, http.MethodGet, "/health/ready", "").status)
+	require.Eventually(t, func() bool { return gaugeOf(t, s.reg, "contextapi_database_up") == 1 }, 5*time.Second, 50*time.Millisecond)
 
 	proxy.cut()
-	start := time.Now()
+	assert.Eventually(t, func() bool { return gaugeOf(t, s.reg, "contextapi_database_up") == 0 }, 3*time.Second, 50*time.Millisecond,
+		"the gauge reads 0 within the next check")
+	assert.JSONEq(t, `{"status":"healthy","store":"postgresql","database":"down"}`, string(s.do(t, http.MethodGet, "/health", "").body))
 	ready := s.do(t, http.MethodGet, "/health/ready", "")
-	assert.Equal(t, http.StatusServiceUnavailable, ready.status, "readiness reflects the database")
-	assert.Less(t, time.Since(start), 1500*time.Millisecond)
+	assert.Equal(t, http.StatusOK, ready.status, "readiness reports the process, not the shared database")
+	verbose := s.do(t, http.MethodGet, "/health/ready?verbose", "")
+	assert.Equal(t, http.StatusOK, verbose.status)
+	assert.Contains(t, string(verbose.body), `"name":"database","status":"failing","required":false`)
 	assert.Equal(t, http.StatusOK, s.do(t, http.MethodGet, "/health/live", "").status)
 
 	for _, target := range warm {
@@ -94,19 +110,21 @@ func TestDatabaseOutageWithTheCache(t *testing.T) {
 		assert.Equal(t, bodies[target], string(r.body))
 		assert.Less(t, time.Since(start), 2*time.Second)
 	}
-	start = time.Now()
+	start := time.Now()
 	uncached := s.do(t, http.MethodGet, "/api/v1/incidents?limit=6", "")
 	assert.Equal(t, http.StatusServiceUnavailable, uncached.status)
+	assert.Equal(t, "application/problem+json", uncached.header.Get("Content-Type"))
 	assert.NotEmpty(t, uncached.header.Get("Retry-After"))
 	assert.Less(t, time.Since(start), 2*time.Second, "an outage is reported fast")
 	assert.NotContains(t, strings.ToLower(string(uncached.body)), "dial")
+	assert.Equal(t, http.StatusOK, s.do(t, http.MethodGet, "/health/ready", "").status, "still ready")
 
 	proxy.restore()
-	assert.Eventually(t, func() bool {
-		return s.do(t, http.MethodGet, "/health/ready", "").status == http.StatusOK
-	}, 5*time.Second, 100*time.Millisecond, "ready again once the database is back")
+	assert.Eventually(t, func() bool { return gaugeOf(t, s.reg, "contextapi_database_up") == 1 }, 5*time.Second, 50*time.Millisecond,
+		"the gauge reads 1 once the database is back")
 	r := s.do(t, http.MethodGet, "/api/v1/incidents?limit=6", "")
 	assert.Equal(t, http.StatusOK, r.status)
+	assert.JSONEq(t, `{"status":"healthy","store":"postgresql","database":"up"}`, string(s.do(t, http.MethodGet, "/health", "").body))
 }
 
 // Upstream scenario 08 against PostgreSQL through HTTP: 500 concurrent identical cold
@@ -148,16 +166,27 @@ func TestStampedeRunsEachStatementOnce(t *testing.T) {
 	assert.InDelta(t, 1, metrics.Queries("count"), 0, "one count statement for %d requests", n)
 }
 
+// gaugeOf reads a gauge from the registry as /metrics would show it.
+func gaugeOf(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	return firstMetric(t, reg, name).GetGauge().GetValue()
+}
+
 // counterValue reads a counter from the registry as /metrics would show it.
 func counterValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	return firstMetric(t, reg, name).GetCounter().GetValue()
+}
+
+func firstMetric(t *testing.T, reg *prometheus.Registry, name string) *dto.Metric {
 	t.Helper()
 	families, err := reg.Gather()
 	require.NoError(t, err)
 	for _, f := range families {
 		if f.GetName() == name {
-			return f.GetMetric()[0].GetCounter().GetValue()
+			return f.GetMetric()[0]
 		}
 	}
 	t.Fatalf("no metric %s", name)
-	return 0
+	return nil
 }

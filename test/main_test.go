@@ -20,7 +20,7 @@ func TestMain(m *testing.M) {
 func runMain(m *testing.M) int {
 	var err error
 	pg, err = pgtest.Start(func(ctx context.Context, dsn string) error {
-		_, err := postgres.Migrate(ctx, dsn)
+		_, err := postgres.Migrate(ctx, dsn, postgres.MigrateOptions{})
 		return err
 	})
 	if err != nil {

@@ -18,11 +18,15 @@ import (
 // the same incidents in the same order, outcomes, suggestions and sentences, and
 // similarities equal within float32 rounding.
 func TestContextEndpointsAnswerAlikeOnBothRepositories(t *testing.T) {
+	eachPath(t, contextEndpointsAnswerAlikeOnBothRepositories)
+}
+
+func contextEndpointsAnswerAlikeOnBothRepositories(t *testing.T, pooled bool) {
 	pg.Require(t)
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	events := dataset.Demo(now)
 	mem := memoryStack(events, now)
-	db, _ := postgresStack(t, events, now)
+	db, _ := postgresStackVia(t, events, now, pooled)
 
 	recovery := "/api/v1/context/remediation/"
 	historical := "/api/v1/context/historical?"

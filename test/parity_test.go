@@ -22,11 +22,15 @@ import (
 // may differ only where approximate (HNSW) search legitimately does: at least 90% of
 // the exact results found, and equal similarities (±1e-4) for those found.
 func TestPostgresAnswersLikeTheEmbeddedStore(t *testing.T) {
+	eachPath(t, postgresAnswersLikeTheEmbeddedStore)
+}
+
+func postgresAnswersLikeTheEmbeddedStore(t *testing.T, pooled bool) {
 	pg.Require(t)
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	events := dataset.Demo(now)
 	mem := memoryStack(events, now)
-	db, _ := postgresStack(t, events, now)
+	db, _ := postgresStackVia(t, events, now, pooled)
 
 	byID := map[int64]domain.IncidentEvent{}
 	for _, e := range events {

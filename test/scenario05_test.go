@@ -38,7 +38,14 @@ func TestScenario05HTTPAPI(t *testing.T) {
 	require.NoError(t, err)
 	defer repo.Close()
 	svc := app.NewService(repo, time.Now, app.NewCursorCodec([]byte("e2e")))
-	s := &stack{handler: httpapi.NewServer(svc, reg, slog.New(slog.NewTextHandler(io.Discard, nil)), httpapi.Config{}), reg: reg}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	// Every probe checks afresh: the steps below change the database between probes.
+	health := app.NewHealth(svc, time.Now, app.HealthOptions{Store: "postgresql", Interval: time.Nanosecond})
+	s := &stack{handler: httpapi.NewServer(svc, reg, logger, httpapi.Config{Health: health}), reg: reg}
+	// Upstream's step 3 expects readiness to follow the database; contract §3.6 keeps that
+	// behaviour behind readiness_requires_database.
+	strict := &stack{handler: httpapi.NewServer(svc, prometheus.NewRegistry(), logger,
+		httpapi.Config{Health: app.NewHealth(svc, time.Now, app.HealthOptions{Store: "postgresql", RequireDatabase: true, Interval: time.Nanosecond})})}
 
 	remediationIDs := func(r response) []string {
 		var out []string
@@ -51,10 +58,11 @@ func TestScenario05HTTPAPI(t *testing.T) {
 	t.Run("1 health", func(t *testing.T) {
 		r := s.do(t, http.MethodGet, "/health", "")
 		assert.Equal(t, http.StatusOK, r.status)
-		assert.JSONEq(t, `{"status":"healthy"}`, string(r.body))
+		assert.JSONEq(t, `{"status":"healthy","store":"postgresql","database":"unknown"}`, string(r.body), "not checked yet: only Serve keeps checking")
 	})
 	t.Run("2 ready", func(t *testing.T) {
 		assert.Equal(t, http.StatusOK, s.do(t, http.MethodGet, "/health/ready", "").status)
+		assert.Equal(t, http.StatusOK, strict.do(t, http.MethodGet, "/health/ready", "").status)
 	})
 	t.Run("5 query", func(t *testing.T) {
 		r := s.do(t, http.MethodGet, "/api/v1/context/query", "")
@@ -112,10 +120,13 @@ func TestScenario05HTTPAPI(t *testing.T) {
 	})
 	t.Run("3 ready after the pool closes", func(t *testing.T) {
 		require.NoError(t, repo.Close())
-		r := s.do(t, http.MethodGet, "/health/ready", "")
-		assert.Equal(t, http.StatusServiceUnavailable, r.status)
+		r := strict.do(t, http.MethodGet, "/health/ready", "")
+		assert.Equal(t, http.StatusServiceUnavailable, r.status, "readiness_requires_database: 503")
 		assert.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
 		assert.NotEmpty(t, r.header.Get("Retry-After"))
+		r = s.do(t, http.MethodGet, "/health/ready?verbose", "")
+		assert.Equal(t, http.StatusOK, r.status, "by default a started process stays ready")
+		assert.Contains(t, string(r.body), `"name":"database","status":"failing"`)
 		assert.Equal(t, http.StatusOK, s.do(t, http.MethodGet, "/health/live", "").status)
 		q := s.do(t, http.MethodGet, "/api/v1/context/query", "")
 		assert.Equal(t, http.StatusServiceUnavailable, q.status)

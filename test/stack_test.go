@@ -42,11 +42,29 @@ func memoryStack(events []domain.IncidentEvent, now time.Time) *stack {
 // postgresStack loads events into a fresh database and serves them.
 func postgresStack(t *testing.T, events []domain.IncidentEvent, now time.Time) (*stack, *postgres.Repository) {
 	t.Helper()
+	return postgresStackVia(t, events, now, false)
+}
+
+// postgresStackVia is postgresStack, serving through PgBouncer in transaction pooling
+// mode when pooled.
+func postgresStackVia(t *testing.T, events []domain.IncidentEvent, now time.Time, pooled bool) (*stack, *postgres.Repository) {
+	t.Helper()
 	dsn := pg.NewDatabase(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	require.NoError(t, postgres.Load(ctx, dsn, postgres.Events(events), postgres.LoadOptions{}))
+	if pooled {
+		dsn = pg.ThroughPooler(t, dsn)
+	}
 	return postgresStackFromDSN(t, dsn, now)
+}
+
+// eachPath runs f with PostgreSQL reached directly, then through PgBouncer in
+// transaction pooling mode (which rejects unknown startup parameters and gives each
+// transaction whichever server session is free).
+func eachPath(t *testing.T, f func(t *testing.T, pooled bool)) {
+	t.Run("direct", func(t *testing.T) { f(t, false) })
+	t.Run("pgbouncer", func(t *testing.T) { f(t, true) })
 }
 
 // postgresStackFromDSN serves an already loaded database.

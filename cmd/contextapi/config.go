@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 
 	contextapi "github.com/contextapi/contextapi"
@@ -17,6 +18,9 @@ import (
 
 const envPrefix = "CONTEXTAPI_"
 
+// switches are the keys whose flag alone means true (--demo), as with --demo=true.
+var switches = map[string]bool{"demo": true, "readiness_requires_database": true}
+
 // addConfigFlags declares the flags of the given keys plus --config.
 func addConfigFlags(fs *pflag.FlagSet, keys ...string) {
 	fs.String("config", "", "optional YAML configuration file")
@@ -24,6 +28,9 @@ func addConfigFlags(fs *pflag.FlagSet, keys ...string) {
 		for _, want := range keys {
 			if k.Name == want {
 				fs.String(flagName(k.Name), k.Default, k.Usage)
+				if switches[k.Name] {
+					fs.Lookup(flagName(k.Name)).NoOptDefVal = "true"
+				}
 			}
 		}
 	}
@@ -62,12 +69,16 @@ func loadConfig(fs *pflag.FlagSet) (contextapi.Config, error) {
 	if v, ok := os.LookupEnv("DATABASE_URL"); ok && v != "" {
 		_ = k.Set("database_url", v)
 	}
+	var unrecognised []string
 	err := k.Load(env.Provider(".", env.Opt{
 		Prefix: envPrefix,
 		TransformFunc: func(name, value string) (string, any) {
 			key := strings.ToLower(strings.TrimPrefix(name, envPrefix))
 			if !known[key] {
-				return "", nil // other CONTEXTAPI_ variables (e.g. for tests) are not ours
+				if !serviceLink(name) {
+					unrecognised = append(unrecognised, name)
+				}
+				return "", nil
 			}
 			return key, value
 		},
@@ -89,5 +100,22 @@ func loadConfig(fs *pflag.FlagSet) (contextapi.Config, error) {
 	for _, key := range contextapi.Keys {
 		raw[key.Name] = k.String(key.Name)
 	}
-	return contextapi.ParseConfig(raw)
+	cfg, err := contextapi.ParseConfig(raw, os.LookupEnv)
+	sort.Strings(unrecognised)
+	cfg.Unrecognised = unrecognised
+	return cfg, err
+}
+
+// serviceLink tells the variables Kubernetes injects for a Service named contextapi
+// (CONTEXTAPI_SERVICE_HOST, CONTEXTAPI_PORT_8080_TCP, ...) from misspelt settings.
+func serviceLink(name string) bool {
+	return strings.HasPrefix(name, envPrefix+"SERVICE_") || name == envPrefix+"PORT" || strings.HasPrefix(name, envPrefix+"PORT_")
+}
+
+// requireDatabase refuses commands that need a database when none is configured.
+func requireDatabase(cfg contextapi.Config) error {
+	if !cfg.HasDatabase() {
+		return &contextapi.ConfigError{Key: "database_url", Reason: "is required (flag --database-url, CONTEXTAPI_DATABASE_URL / DATABASE_URL, or the PG* variables)"}
+	}
+	return nil
 }

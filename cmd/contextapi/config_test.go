@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,12 +13,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	contextapi "github.com/contextapi/contextapi"
+	"github.com/contextapi/contextapi/internal/adapters/postgres"
 )
 
 func flags(t *testing.T, args ...string) *pflag.FlagSet {
 	t.Helper()
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
-	addConfigFlags(fs, "addr", "database_url", "log_level", "log_format", "shutdown_timeout", "drain_delay", "cursor_secret", "statement_timeout", "db_max_open_conns", "hnsw_ef_search", "cache_enabled", "cache_ttl", "cache_stale_window", "cache_max_bytes")
+	addConfigFlags(fs, serveKeys...)
 	require.NoError(t, fs.Parse(args))
 	return fs
 }
@@ -29,13 +31,18 @@ func writeYAML(t *testing.T, body string) string {
 	return path
 }
 
+// clearEnv leaves no CONTEXTAPI_, database or Kubernetes variable set (restored after t).
 func clearEnv(t *testing.T) {
-	for _, k := range contextapi.Keys {
-		t.Setenv(envPrefix+upper(k.Name), "")
-		os.Unsetenv(envPrefix + upper(k.Name))
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, envPrefix) {
+			t.Setenv(name, "")
+			os.Unsetenv(name)
+		}
 	}
-	t.Setenv("DATABASE_URL", "")
-	os.Unsetenv("DATABASE_URL")
+	for _, name := range append([]string{"DATABASE_URL", "KUBERNETES_SERVICE_HOST", "CONTEXTAPI_DATABASE_ULR", "CONTEXTAPI_SERVICE_HOST"}, postgres.SelectingVariables...) {
+		t.Setenv(name, "")
+		os.Unsetenv(name)
+	}
 }
 
 func upper(s string) string { return string(bytes.ToUpper([]byte(s))) }
@@ -55,6 +62,10 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, 5*time.Minute, cfg.CacheTTL)
 	assert.Equal(t, 15*time.Minute, cfg.CacheStaleWindow)
 	assert.Equal(t, int64(128<<20), cfg.CacheMaxBytes)
+	assert.Equal(t, "auto", cfg.LogFormat)
+	assert.Empty(t, cfg.MetricsAddr)
+	assert.False(t, cfg.Demo)
+	assert.False(t, cfg.ReadinessRequiresDatabase)
 }
 
 func TestCacheConfiguration(t *testing.T) {
@@ -133,6 +144,13 @@ func TestInvalidConfigNamesTheKey(t *testing.T) {
 		{name: "cache too small", yaml: "cache_max_bytes: 1KiB\n", key: "cache_max_bytes"},
 		{name: "unknown YAML key", yaml: "adr: \":1\"\n", key: "adr"},
 		{name: "YAML that does not parse", yaml: "addr: [\n", key: "config"},
+		{name: "bad metrics addr", args: []string{"--metrics-addr", "9090"}, key: "metrics_addr"},
+		{name: "metrics on the API's address", args: []string{"--addr", ":8080", "--metrics-addr", ":8080"}, key: "metrics_addr"},
+		{name: "demo switch", env: map[string]string{"CONTEXTAPI_DEMO": "yes please"}, key: "demo"},
+		{name: "readiness switch", yaml: "readiness_requires_database: sometimes\n", key: "readiness_requires_database"},
+		{name: "password file without a database", args: []string{"--database-password-file", "/run/secrets/pw"}, key: "database_password_file"},
+		{name: "unreadable password file", args: []string{"--database-url", "postgres://u@127.0.0.1/x", "--database-password-file", "/nonexistent/pw"}, key: "database_password_file"},
+		{name: "PG variables that do not parse", env: map[string]string{"PGPORT": "not-a-port"}, key: "PGPORT"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -168,4 +186,11 @@ func TestVersion(t *testing.T) {
 	cmd.SetArgs([]string{"version"})
 	require.NoError(t, cmd.Execute())
 	assert.Regexp(t, `^contextapi dev \(commit \S+, go1\.\d+`, out.String())
+}
+
+func TestLogFormat(t *testing.T) {
+	assert.Equal(t, "json", logFormat("auto", false), "a pipe or a file: JSON")
+	assert.Equal(t, "text", logFormat("auto", true), "a person at a terminal: text")
+	assert.Equal(t, "text", logFormat("text", false))
+	assert.Equal(t, "json", logFormat("json", true))
 }

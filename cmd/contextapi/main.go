@@ -24,6 +24,10 @@ func run(args []string) int {
 	if err == nil {
 		return 0
 	}
+	var status exitStatus
+	if errors.As(err, &status) {
+		return int(status)
+	}
 	fmt.Fprintln(os.Stderr, "contextapi:", err)
 	var cfgErr *contextapi.ConfigError
 	var usage usageError
@@ -35,6 +39,12 @@ func run(args []string) int {
 
 // usageError marks command-line mistakes (unknown flags, bad arguments).
 type usageError struct{ error }
+
+// exitStatus ends a command with that status and no error line: the command has
+// already given its answer on stdout (migrate --status with pending migrations).
+type exitStatus int
+
+func (s exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
 
 func newRootCommand() *cobra.Command {
 	root := &cobra.Command{

@@ -49,9 +49,10 @@ func newSeedCommand() *cobra.Command {
 			progress, finish := newProgress(src.Len())
 			start := time.Now()
 			err = postgres.Load(cmd.Context(), cfg.DatabaseURL, src, postgres.LoadOptions{
-				Replace:     replace,
-				Progress:    progress,
-				IndexMemory: "2GB",
+				Replace:      replace,
+				Progress:     progress,
+				IndexMemory:  "2GB",
+				PasswordFile: cfg.DatabasePasswordFile,
 			})
 			finish()
 			if err != nil {
@@ -61,7 +62,7 @@ func newSeedCommand() *cobra.Command {
 			return nil
 		},
 	}
-	addConfigFlags(cmd.Flags(), "database_url")
+	addConfigFlags(cmd.Flags(), "database_url", "database_password_file")
 	cmd.Flags().StringVar(&name, "dataset", "demo", "demo (the built-in set) or synthetic")
 	cmd.Flags().IntVar(&rows, "rows", 100_000, "number of traces of the synthetic set")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the synthetic set (same seed, same data)")

@@ -10,6 +10,7 @@ import (
 
 	contextapi "github.com/contextapi/contextapi"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 func newServeCommand() *cobra.Command {
@@ -25,9 +26,15 @@ func newServeCommand() *cobra.Command {
 			return serve(cmd.Context(), cfg)
 		},
 	}
-	addConfigFlags(cmd.Flags(), "addr", "database_url", "log_level", "log_format", "shutdown_timeout", "drain_delay", "cursor_secret", "statement_timeout", "db_max_open_conns", "hnsw_ef_search", "cache_enabled", "cache_ttl", "cache_stale_window", "cache_max_bytes")
+	addConfigFlags(cmd.Flags(), serveKeys...)
 	return cmd
 }
+
+// serveKeys are the configuration keys serve takes as flags.
+var serveKeys = []string{"addr", "metrics_addr", "database_url", "database_password_file", "demo",
+	"readiness_requires_database", "log_level", "log_format", "shutdown_timeout", "drain_delay",
+	"cursor_secret", "statement_timeout", "db_max_open_conns", "hnsw_ef_search", "cache_enabled",
+	"cache_ttl", "cache_stale_window", "cache_max_bytes"}
 
 func serve(parent context.Context, cfg contextapi.Config) error {
 	logger := newLogger(cfg)
@@ -36,7 +43,11 @@ func serve(parent context.Context, cfg contextapi.Config) error {
 		return fmt.Errorf("start: %w", err)
 	}
 	defer cleanup()
-	logger.Info("contextapi serving from "+application.Backend.Description, "addr", cfg.Addr, "version", version)
+	logger.Info("contextapi serving from "+application.Backend.Description,
+		"store", application.Backend.Store, "addr", cfg.Addr, "metrics_addr", metricsAddr(cfg), "version", version)
+	for _, name := range cfg.Unrecognised {
+		logger.Warn("ignored: not a configuration key (misspelt?)", "variable", name)
+	}
 
 	if parent == nil {
 		parent = context.Background()
@@ -55,10 +66,30 @@ func serve(parent context.Context, cfg contextapi.Config) error {
 	return nil
 }
 
+// metricsAddr says where /metrics is served, for the first log line.
+func metricsAddr(cfg contextapi.Config) string {
+	if cfg.MetricsAddr == "" {
+		return cfg.Addr
+	}
+	return cfg.MetricsAddr
+}
+
+// newLogger writes to stderr as log_format says: auto is JSON, what log pipelines
+// parse, unless a person is reading a terminal.
 func newLogger(cfg contextapi.Config) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
-	if cfg.LogFormat == "json" {
+	if logFormat(cfg.LogFormat, term.IsTerminal(int(os.Stderr.Fd()))) == "json" {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+func logFormat(configured string, terminal bool) string {
+	if configured != "auto" {
+		return configured
+	}
+	if terminal {
+		return "text"
+	}
+	return "json"
 }

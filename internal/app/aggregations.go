@@ -137,16 +137,15 @@ func (s *Service) Trend(ctx context.Context, p Params) (TrendResult, error) {
 	return res, nil
 }
 
-// Ready reports whether the repository answers a ping within a second.
-func (s *Service) Ready(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
+// Ping tells whether the repository can answer now, for Health; any failure is
+// domain.ErrUnavailable.
+func (s *Service) Ping(ctx context.Context) error {
 	if err := s.pinger.Ping(ctx); err != nil {
 		if errors.Is(err, domain.ErrUnavailable) {
-			return fmt.Errorf("app: ready: %w", err)
+			return fmt.Errorf("app: ping: %w", err)
 		}
 		// Whatever stops the ping, the service cannot answer from the repository now.
-		return fmt.Errorf("app: ready: %w: %w", domain.ErrUnavailable, err)
+		return fmt.Errorf("app: ping: %w: %w", domain.ErrUnavailable, err)
 	}
 	return nil
 }

@@ -63,7 +63,7 @@ func TestRepositoryErrorsAreWrapped(t *testing.T) {
 	repo := &recordingRepo{err: errors.Join(domain.ErrUnavailable, boom)}
 	_, err := newTestService(repo).ListIncidents(context.Background(), nil)
 	assert.ErrorIs(t, err, domain.ErrUnavailable)
-	assert.ErrorIs(t, newTestService(repo).Ready(context.Background()), domain.ErrUnavailable)
+	assert.ErrorIs(t, newTestService(repo).Ping(context.Background()), domain.ErrUnavailable)
 }
 
 func TestSimilarIncidents(t *testing.T) {

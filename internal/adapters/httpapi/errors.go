@@ -66,7 +66,10 @@ func kindOf(err error) problemKind {
 // Details of 5xx stay generic: internal text (SQL, driver messages) goes to the log only.
 func (s *Server) handleError(err error, c echo.Context) {
 	k := kindOf(err)
-	if k.status >= http.StatusInternalServerError {
+	notReady, isReadiness := readinessOf(err)
+	// A failed readiness probe is expected (start, shutdown, outages, each logged once
+	// where it happens); its request line is enough.
+	if k.status >= http.StatusInternalServerError && !isReadiness {
 		s.logError(c, k.status, err)
 	}
 	res := c.Response()
@@ -86,6 +89,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		if len(p.Errors) > 0 {
 			p.Detail = validationDetail(p.Errors)
 		}
+	}
+	if isReadiness {
+		p.Detail, p.Checks = notReady.detail, notReady.checks
 	}
 	if k.status == http.StatusServiceUnavailable {
 		res.Header().Set(echo.HeaderRetryAfter, strconv.Itoa(retryAfterSeconds))

@@ -59,6 +59,9 @@ func newEnvAt(t testing.TB, repo ports.Repository, cfg Config, now func() time.T
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	reg := prometheus.NewRegistry()
+	if cfg.Health == nil {
+		cfg.Health = app.NewHealth(svc, now, app.HealthOptions{Store: "demo"})
+	}
 	return &testEnv{srv: NewServer(svc, reg, logger, cfg), reg: reg, logs: logs}
 }
 

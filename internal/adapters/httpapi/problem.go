@@ -17,6 +17,7 @@ type problemResponse struct {
 	Instance  string               `json:"instance"`
 	RequestID string               `json:"request_id"`
 	Errors    []fieldErrorResponse `json:"errors,omitempty"` // validation failures only
+	Checks    []checkResponse      `json:"checks,omitempty"` // failed readiness with ?verbose only
 }
 
 // fieldErrorResponse names one invalid input and why it is invalid.

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // register adds every route of contract §3. openapi.yaml documents exactly these; a test
@@ -25,11 +24,13 @@ func (s *Server) register(e *echo.Echo, reg *prometheus.Registry) {
 	api.GET("/context/remediation/:remediation_request_id", s.remediationContext)
 	api.GET("/context/historical", s.historicalContext)
 
-	e.GET("/health", s.health)
+	e.GET("/health", s.healthStatus)
 	e.GET("/health/live", s.live)
 	e.GET("/livez", s.live)
 	e.GET("/health/ready", s.ready)
 	e.GET("/readyz", s.ready)
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	if s.cfg.MetricsAddr == "" {
+		e.GET("/metrics", echo.WrapHandler(s.metricsHandler))
+	}
 	e.GET("/openapi.json", s.openapiDocument)
 }

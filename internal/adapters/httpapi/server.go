@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/contextapi/contextapi/internal/app"
 )
@@ -49,6 +51,12 @@ type Config struct {
 	// stops accepting connections, so load balancers take it out of rotation first
 	// (default 5s). A negative value means no delay.
 	DrainDelay time.Duration
+	// MetricsAddr, when set, moves /metrics to a listener of its own (ListenAndServe
+	// opens it), and the API listener answers 404 for it.
+	MetricsAddr string
+	// Health decides readiness and reports the store; nil: one over the service's
+	// repository, unnamed, not requiring the database.
+	Health *app.Health
 }
 
 func (c Config) withDefaults() Config {
@@ -87,6 +95,10 @@ type Server struct {
 	draining atomic.Bool
 	// responses, when set, keeps encoded answers built from cached values.
 	responses ResponseStore
+	// storeHealth decides readiness; Serve keeps it checking.
+	storeHealth *app.Health
+	// metricsHandler serves /metrics, on the API listener or its own.
+	metricsHandler http.Handler
 }
 
 // NewServer returns the API serving svc. HTTP metrics, and the Go and process collectors,
@@ -106,12 +118,18 @@ func NewServer(svc *app.Service, reg *prometheus.Registry, logger *slog.Logger, 
 		panic(err)
 	}
 	s := &Server{
-		svc:     svc,
-		logger:  logger,
-		cfg:     cfg.withDefaults(),
-		metrics: newHTTPMetrics(reg),
-		openapi: doc,
+		svc:            svc,
+		logger:         logger,
+		cfg:            cfg.withDefaults(),
+		metrics:        newHTTPMetrics(reg),
+		openapi:        doc,
+		storeHealth:    cfg.Health,
+		metricsHandler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 	}
+	if s.storeHealth == nil {
+		s.storeHealth = app.NewHealth(svc, time.Now, app.HealthOptions{})
+	}
+	registerOnce(reg, databaseUpGauge(s.storeHealth))
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -136,30 +154,48 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.echo.ServeHTTP(w, r)
 }
 
-// ListenAndServe listens on addr (e.g. ":8080") and serves until ctx is done; see Serve.
+// ListenAndServe listens on addr (e.g. ":8080"), and on Config.MetricsAddr when set,
+// and serves until ctx is done; see Serve.
 func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
 		return fmt.Errorf("httpapi: listen: %w", err)
 	}
-	return s.Serve(ctx, ln)
+	var metricsLn net.Listener
+	if s.cfg.MetricsAddr != "" {
+		if metricsLn, err = lc.Listen(ctx, "tcp", s.cfg.MetricsAddr); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("httpapi: listen for metrics: %w", err)
+		}
+	}
+	return s.ServeWithMetrics(ctx, ln, metricsLn)
 }
 
-// Serve serves on ln until ctx is done, then shuts down gracefully: readiness answers
-// 503 at once, the server keeps serving for DrainDelay, then stops accepting and waits
-// up to ShutdownTimeout for in-flight requests. It returns nil after a clean shutdown.
-// Serve takes ownership of ln. A Server serves once.
+// Serve serves the API on ln until ctx is done; see ServeWithMetrics.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	hs := &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
-		ReadTimeout:       s.cfg.ReadTimeout,
-		WriteTimeout:      s.cfg.WriteTimeout,
-		IdleTimeout:       s.cfg.IdleTimeout,
-		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	return s.ServeWithMetrics(ctx, ln, nil)
+}
+
+// ServeWithMetrics serves the API on ln, and /metrics alone on metricsLn when it is not
+// nil, until ctx is done, then shuts down gracefully: readiness answers 503 at once,
+// the server keeps serving for DrainDelay, then stops accepting and waits up to
+// ShutdownTimeout for in-flight requests; the metrics listener stays open until then,
+// so scrapes see the drain. It keeps the store's health checked while it serves, and
+// returns nil after a clean shutdown. It takes ownership of the listeners. A Server
+// serves once.
+func (s *Server) ServeWithMetrics(ctx context.Context, ln, metricsLn net.Listener) error {
+	checking, stopChecking := context.WithCancel(context.WithoutCancel(ctx))
+	var checker sync.WaitGroup
+	checker.Go(func() { s.storeHealth.Run(checking) })
+	defer func() { stopChecking(); checker.Wait() }()
+	if metricsLn != nil {
+		ms := s.metricsServer()
+		go func() { _ = ms.Serve(metricsLn) }()
+		defer func() { _ = ms.Close() }()
 	}
+
+	hs := s.httpServer(s)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
@@ -104,22 +106,18 @@ func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]
 func (r *Repository) fetchGroups(ctx context.Context, sql string, args []any, dims []domain.Dimension) ([]domain.Group, error) {
 	start := time.Now()
 	defer r.metrics.observe("aggregate", start)
-	rows, err := r.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []domain.Group
-	for rows.Next() {
+	err := r.each(ctx, sql, args, func(rows pgx.Rows) error {
 		var g groupRecord
 		if err := rows.Scan(g.targets(dims)...); err != nil {
-			return nil, err
+			return err
 		}
 		if g.Count > 0 { // an ungrouped count over no row still yields one row
 			out = append(out, g.toDomain())
 		}
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 // targets are the scan destinations of one aggregation row, in select-list order

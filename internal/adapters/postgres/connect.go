@@ -84,7 +84,7 @@ func ReadPasswordFile(path string) (string, error) {
 	}
 	password := strings.TrimRight(string(b), "\r\n")
 	if password == "" {
-		return "", fmt.Errorf("postgres: database_password_file %s is empty", path)
+		return "", fmt.Errorf("postgres: database_password_file: %s is empty", path)
 	}
 	return password, nil
 }

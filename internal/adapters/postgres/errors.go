@@ -41,6 +41,12 @@ func translate(ctx context.Context, op string, err error) error {
 // unavailable reports whether err means the database cannot answer now, as opposed to
 // a fault in the statement.
 func unavailable(err error) bool {
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		// No connection at all (refused password, unknown database, server down): the
+		// service cannot answer, whatever the server said.
+		return true
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch {
@@ -53,7 +59,6 @@ func unavailable(err error) bool {
 		}
 		return false
 	}
-	var connectErr *pgconn.ConnectError
 	var netErr net.Error
 	return errors.Is(err, context.DeadlineExceeded) ||
 		// database/sql keeps this sentinel unexported; it means the pool was closed
@@ -61,7 +66,6 @@ func unavailable(err error) bool {
 		err.Error() == "sql: database is closed" ||
 		errors.Is(err, puddle.ErrClosedPool) ||
 		pgconn.Timeout(err) ||
-		errors.As(err, &connectErr) ||
 		errors.As(err, &netErr) ||
 		errors.Is(err, pgconn.ErrConnClosed) ||
 		errors.Is(err, driver.ErrBadConn) ||

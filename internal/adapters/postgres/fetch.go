@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
@@ -19,20 +20,16 @@ func (r *Repository) fetch(ctx context.Context, op string, db *gorm.DB, withEmbe
 	}
 	start := time.Now()
 	defer r.metrics.observe(op, start)
-	rows, err := r.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []incidentRecord
-	for rows.Next() {
+	err = r.each(ctx, sql, args, func(rows pgx.Rows) error {
 		var rec incidentRecord
 		if err := rows.Scan(rec.targets(withEmbedding, withDistance)...); err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, rec)
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 // targets are the scan destinations of one row, in select-list order.
@@ -60,12 +57,4 @@ func compose(db *gorm.DB) (string, []any, error) {
 		return "", nil, stmt.Error
 	}
 	return stmt.SQL.String(), stmt.Vars, nil
-}
-
-// queryRow sends one statement with pgx and reads its single row into dest, timed
-// and counted under op like every statement.
-func (r *Repository) queryRow(ctx context.Context, op, sql string, args []any, dest ...any) error {
-	start := time.Now()
-	defer r.metrics.observe(op, start)
-	return r.pool.QueryRow(ctx, sql, args...).Scan(dest...)
 }

@@ -21,6 +21,8 @@ type LoadOptions struct {
 	Progress func(done, total int)
 	// IndexMemory is maintenance_work_mem for rebuilding the vector index, e.g. "2GB".
 	IndexMemory string
+	// PasswordFile, when set, holds the password (see Options.PasswordFile).
+	PasswordFile string
 }
 
 // Load writes incidents into the Data Storage tables (for `contextapi seed` and tests;
@@ -29,7 +31,7 @@ type LoadOptions struct {
 // The HNSW index is dropped before the copy and rebuilt after it, single-threaded
 // (parallel HNSW builds overflow a buffer before pgvector 0.8.2).
 func Load(ctx context.Context, dsn string, events Source, opts LoadOptions) error {
-	cfg, err := parseDSN(dsn)
+	cfg, err := connConfig(dsn, opts.PasswordFile)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 func runMain(m *testing.M) int {
 	var err error
 	pg, err = pgtest.Start(func(ctx context.Context, dsn string) error {
-		_, err := Migrate(ctx, dsn)
+		_, err := Migrate(ctx, dsn, MigrateOptions{})
 		return err
 	})
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 
 func TestMigrateIsSafeToRunTwice(t *testing.T) {
 	dsn := newDatabase(t) // already migrated from the template
-	applied, err := Migrate(t.Context(), dsn)
+	applied, err := Migrate(t.Context(), dsn, MigrateOptions{})
 	require.NoError(t, err)
 	assert.Empty(t, applied)
 }
@@ -50,10 +50,10 @@ func TestMigrateOverUpstreamDataStorage(t *testing.T) {
 	_, err = repo.List(t.Context(), domain.ListQuery{Limit: 5, IncludeEmbedding: true})
 	require.NoError(t, err)
 
-	applied, err := Migrate(t.Context(), dsn)
+	applied, err := Migrate(t.Context(), dsn, MigrateOptions{})
 	require.NoError(t, err)
 	assert.Len(t, applied, 7)
-	applied, err = Migrate(t.Context(), dsn)
+	applied, err = Migrate(t.Context(), dsn, MigrateOptions{})
 	require.NoError(t, err)
 	assert.Empty(t, applied)
 

@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
+	"log/slog"
 	"sync/atomic"
 	"time"
 
@@ -29,7 +29,7 @@ type Options struct {
 	// Metrics receives a count and a duration per statement; nil disables them.
 	Metrics *Metrics
 	// EfSearch is hnsw.ef_search, the candidate list of vector searches; 0 chooses it
-	// from the traces table's size when each connection opens (EfSearchFor).
+	// from the traces table's size, as last read from its statistics (EfSearchFor).
 	EfSearch int
 	// IterativeScan is hnsw.iterative_scan (default relaxed_order; "off" disables).
 	IterativeScan string
@@ -37,6 +37,11 @@ type Options struct {
 	// estimate, for a filtered search to compare them all instead of walking the HNSW
 	// graphs (default 20,000; negative: never).
 	ExactSearchRows int
+	// PasswordFile, when set, holds the password, read again whenever a connection
+	// opens so a rotated Secret needs no restart.
+	PasswordFile string
+	// Logger receives what the adapter finds out about its database (nil: nothing).
+	Logger *slog.Logger
 	// efSearchRule replaces EfSearchFor (tests).
 	efSearchRule func(rows int64) int
 }
@@ -45,7 +50,7 @@ type Options struct {
 type Repository struct {
 	db      *gorm.DB
 	sqlDB   *sql.DB
-	pool    *pgxpool.Pool // nil in dry-run tests
+	pools   *pools // nil in dry-run tests
 	metrics *Metrics
 	// stats caches the traces table's size, which decides how totals are counted.
 	stats tableStats
@@ -56,12 +61,17 @@ type Repository struct {
 	// embedding caches whether rat.embedding exists (older Data Storage databases lack
 	// it): 0 unknown, 1 present, 2 absent.
 	embedding atomic.Int32
+	// settings are sent with every statement (statement.go).
+	settings *sessionSettings
+	// efSearchRule, when set, chooses hnsw.ef_search from the table's size.
+	efSearchRule func(rows int64) int
 }
 
-// Open connects lazily to dsn (a URL or key=value DSN, Unix-socket hosts included); it
-// fails only when the DSN cannot be parsed.
+// Open connects lazily to dsn (a URL or key=value DSN, Unix-socket hosts included; empty:
+// the PG* variables); it fails only when the DSN cannot be parsed or the password file
+// cannot be read.
 func Open(dsn string, opts Options) (*Repository, error) {
-	cfg, err := parseDSN(dsn)
+	cfg, err := connConfig(dsn, opts.PasswordFile)
 	if err != nil {
 		return nil, err
 	}
@@ -74,24 +84,13 @@ func Open(dsn string, opts Options) (*Repository, error) {
 	if opts.ExactSearchRows == 0 {
 		opts.ExactSearchRows = defaultExactSearchRows
 	}
-	cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
-	// A transaction left open by a vanished client must not pin a connection.
-	cfg.RuntimeParams["idle_in_transaction_session_timeout"] = strconv.FormatInt((2 * opts.StatementTimeout).Milliseconds(), 10)
-	// Vector search settings travel in the startup packet, so searches need no SET
-	// round trip: a wider candidate list for recall, and iterative scans so filtered
-	// searches keep scanning the index until the limit is met (pgvector >= 0.8).
-	bySize := opts.EfSearch <= 0
 	if opts.efSearchRule == nil {
 		opts.efSearchRule = EfSearchFor
 	}
-	if bySize {
-		opts.EfSearch = opts.efSearchRule(0)
-	}
 	if opts.IterativeScan == "" {
+		// Filtered searches keep scanning the index until the limit is met (pgvector >= 0.8).
 		opts.IterativeScan = "relaxed_order"
 	}
-	cfg.RuntimeParams["hnsw.ef_search"] = strconv.Itoa(opts.EfSearch)
-	cfg.RuntimeParams["hnsw.iterative_scan"] = opts.IterativeScan
 	poolCfg, err := pgxpool.ParseConfig("")
 	if err != nil {
 		return nil, fmt.Errorf("postgres: pool: %w", err)
@@ -99,23 +98,29 @@ func Open(dsn string, opts Options) (*Repository, error) {
 	poolCfg.ConnConfig = cfg
 	poolCfg.MaxConns = int32(opts.MaxOpenConns)
 	poolCfg.MaxConnLifetime = 30 * time.Minute
-	if bySize {
-		// Connections live at most 30 minutes, so the choice follows the table's growth.
-		poolCfg.AfterConnect = efSearchBySize(opts.efSearchRule)
+	poolCfg.BeforeConnect = withPasswordFile(opts.PasswordFile)
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
 	}
-	// One pool serves both paths: GORM composes statements over database/sql, and hot
-	// reads go to pgx directly (see fetch).
-	pool, err := pgxpool.NewWithConfig(context.Background(), poolCfg)
+	pools, err := newPools(dsn, poolCfg, logger)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: pool: %w", err)
-	}
-	repo, err := newRepository(stdlib.OpenDBFromPool(pool), opts.Metrics, false)
-	if err != nil {
-		pool.Close()
 		return nil, err
 	}
-	repo.pool = pool
+	// GORM composes statements (it sends none), pgx sends them (see each).
+	repo, err := newRepository(stdlib.OpenDBFromPool(pools.named), opts.Metrics, false)
+	if err != nil {
+		pools.close()
+		return nil, err
+	}
+	repo.pools = pools
 	repo.exactSearchRows = opts.ExactSearchRows
+	efSearch := opts.EfSearch
+	if efSearch <= 0 {
+		efSearch = opts.efSearchRule(0)
+		repo.efSearchRule = opts.efSearchRule
+	}
+	repo.settings = newSessionSettings(opts.StatementTimeout, efSearch, opts.IterativeScan)
 	return repo, nil
 }
 
@@ -136,14 +141,15 @@ func newRepository(sqlDB *sql.DB, metrics *Metrics, dryRun bool) (*Repository, e
 	if err := metrics.instrument(db); err != nil {
 		return nil, fmt.Errorf("postgres: instrument: %w", err)
 	}
-	return &Repository{db: db, sqlDB: sqlDB, metrics: metrics}, nil
+	return &Repository{db: db, sqlDB: sqlDB, metrics: metrics,
+		settings: newSessionSettings(5*time.Second, EfSearchFor(0), "relaxed_order")}, nil
 }
 
 // Close closes the pool.
 func (r *Repository) Close() error {
 	err := r.sqlDB.Close()
-	if r.pool != nil {
-		r.pool.Close()
+	if r.pools != nil {
+		r.pools.close()
 	}
 	return err
 }
@@ -151,7 +157,7 @@ func (r *Repository) Close() error {
 // Ping checks that the database answers.
 func (r *Repository) Ping(ctx context.Context) error {
 	defer r.metrics.observe("ping", time.Now())
-	return translate(ctx, "ping", r.pool.Ping(ctx))
+	return translate(ctx, "ping", r.pools.current().Ping(ctx))
 }
 
 // Metrics returns the statement metrics.
@@ -171,10 +177,9 @@ func (r *Repository) hasEmbedding(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	var exists bool
-	err := r.session(ctx, "schema").Raw(`SELECT EXISTS (
+	err := r.queryRow(ctx, "schema", `SELECT EXISTS (
 		SELECT 1 FROM pg_attribute
-		WHERE attrelid = to_regclass('resource_action_traces') AND attname = 'embedding' AND NOT attisdropped)`).
-		Scan(&exists).Error
+		WHERE attrelid = to_regclass('resource_action_traces') AND attname = 'embedding' AND NOT attisdropped)`, nil, &exists)
 	if err != nil {
 		return false, translate(ctx, "schema", err)
 	}

@@ -2,12 +2,9 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"reflect"
 	"sort"
-	"strconv"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
 	"gorm.io/gorm"
 
@@ -18,7 +15,7 @@ import (
 // operator of the HNSW vector_cosine_ops index). Filters sit in the same WHERE as the
 // distance bound. A filter the planner expects to match few incidents is searched
 // exactly, every matching row compared. Otherwise the index serves: with
-// hnsw.iterative_scan on (set per connection) its scan goes on until the limit is met,
+// hnsw.iterative_scan on (set with every statement) its scan goes on until the limit is met,
 // and when it still comes back short an exact scan decides, so a search returns
 // min(limit, matches) rows.
 func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, error) {
@@ -32,6 +29,12 @@ func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]doma
 	cols, err := r.columns(ctx, q.IncludeEmbedding)
 	if err != nil {
 		return nil, err
+	}
+	if r.efSearchRule != nil {
+		// Refreshes the table's size, which ef_search follows, at most once a minute.
+		if _, _, err := r.tableRows(ctx); err != nil {
+			return nil, err
+		}
 	}
 	vec := pgvector.NewVector(q.Embedding)
 	scopes := append([]scope{joined}, filterScopes(q.Filter)...)
@@ -119,23 +122,4 @@ func EfSearchFor(rows int64) int {
 		return 200
 	}
 	return 100
-}
-
-// efSearchBySize returns a connection hook setting hnsw.ef_search from the table's
-// size by rule, when it differs from the startup packet's. A table never analysed
-// keeps the default.
-func efSearchBySize(rule func(rows int64) int) func(context.Context, *pgx.Conn) error {
-	return func(ctx context.Context, conn *pgx.Conn) error {
-		var rows int64
-		var analysed bool
-		if err := conn.QueryRow(ctx, tableSizeSQL).Scan(&rows, &analysed); err != nil {
-			return fmt.Errorf("postgres: table size for hnsw.ef_search: %w", err)
-		}
-		if ef := rule(rows); analysed && ef != rule(0) {
-			if _, err := conn.Exec(ctx, "SELECT set_config('hnsw.ef_search', $1, false)", strconv.Itoa(ef)); err != nil {
-				return fmt.Errorf("postgres: set hnsw.ef_search: %w", err)
-			}
-		}
-		return nil
-	}
 }

@@ -42,7 +42,7 @@ func TestFilteredPagesSkipMonthsWithoutMatches(t *testing.T) {
 	sql, args, err := compose(repo.pageQuery(repo.session(t.Context(), "test"), q, cols))
 	require.NoError(t, err)
 	var plan []string
-	rows, err := repo.pool.Query(t.Context(), "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) "+sql, args...)
+	rows, err := repo.pools.current().Query(t.Context(), "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) "+sql, args...)
 	require.NoError(t, err)
 	for rows.Next() {
 		var line string

@@ -120,5 +120,12 @@ func (r *Repository) tableRows(ctx context.Context) (rows int64, analysed bool, 
 		return 0, false, translate(ctx, "table size", err)
 	}
 	r.stats.rows, r.stats.analysed, r.stats.checked = rows, analysed, time.Now()
-	return rows, analysed, nil
+	if r.efSearchRule != nil {
+		// A table never analysed keeps the rule's smallest choice.
+		if !analysed {
+			rows = 0
+		}
+		r.settings.efSearch.Store(int64(r.efSearchRule(rows)))
+	}
+	return r.stats.rows, analysed, nil
 }

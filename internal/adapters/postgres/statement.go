@@ -1,0 +1,116 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// settingsSQL sets what every statement of the service needs, for the one transaction it
+// runs in (set_config(..., true) is SET LOCAL). Nothing travels as a startup parameter,
+// which PgBouncer rejects, and nothing is set for the session, which transaction pooling
+// would hand to other clients: the settings and the statement go in one pipeline ending
+// in a single Sync, so they share one implicit transaction on one server session, and
+// cost no extra round trip.
+//
+// transaction_read_only makes the service's sessions read-only whatever role it logs in
+// as: it is the per-transaction form of default_transaction_read_only, which a session
+// setting could not carry through a transaction pooler.
+const settingsSQL = `SELECT set_config('transaction_read_only', 'on', true),
+	set_config('statement_timeout', $1, true),
+	set_config('hnsw.ef_search', $2, true),
+	set_config('hnsw.iterative_scan', $3, true)`
+
+// deadlineMargin is how much longer than the statement timeout the client waits for an
+// answer: the server's timeout speaks first when it can, the client's deadline when the
+// server cannot (a stalled network, or a statement still being described, which happens
+// before its settings apply).
+const deadlineMargin = 500 * time.Millisecond
+
+// sessionSettings are the values settingsSQL sets. ef_search may follow the table's size,
+// so it is read at each statement.
+type sessionSettings struct {
+	statementTimeout string // milliseconds
+	deadline         time.Duration
+	iterativeScan    string
+	efSearch         atomic.Int64
+}
+
+func newSessionSettings(statementTimeout time.Duration, efSearch int, iterativeScan string) *sessionSettings {
+	s := &sessionSettings{
+		statementTimeout: strconv.FormatInt(statementTimeout.Milliseconds(), 10),
+		deadline:         statementTimeout + deadlineMargin,
+		iterativeScan:    iterativeScan,
+	}
+	s.efSearch.Store(int64(efSearch))
+	return s
+}
+
+func (s *sessionSettings) args() []any {
+	return []any{s.statementTimeout, strconv.FormatInt(s.efSearch.Load(), 10), s.iterativeScan}
+}
+
+// each sends sql with the session settings and hands each row to scan, within the
+// client's deadline (a cancelled statement is cancelled on the server too). A statement
+// a transaction pooler failed for want of its prepared form is sent again unnamed.
+func (r *Repository) each(ctx context.Context, sql string, args []any, scan func(pgx.Rows) error) error {
+	ctx, cancel := context.WithTimeout(ctx, r.settings.deadline)
+	defer cancel()
+	scanned := 0
+	counting := func(rows pgx.Rows) error { scanned++; return scan(rows) }
+	err := r.send(ctx, r.pools.current(), sql, args, counting)
+	if err != nil && scanned == 0 && r.pools.lostPrepared(err) {
+		err = r.send(ctx, r.pools.current(), sql, args, counting)
+	}
+	return err
+}
+
+// send is one attempt of each, on pool.
+func (r *Repository) send(ctx context.Context, pool *pgxpool.Pool, sql string, args []any, scan func(pgx.Rows) error) (err error) {
+	b := &pgx.Batch{}
+	b.Queue(settingsSQL, r.settings.args()...)
+	b.Queue(sql, args...)
+	br := pool.SendBatch(ctx, b)
+	defer func() {
+		if closeErr := br.Close(); err == nil {
+			err = closeErr
+		}
+	}()
+	if _, err := br.Exec(); err != nil {
+		return err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// queryRow sends one statement with the session settings and reads its single row into
+// dest, timed and counted under op like every statement. No row is pgx.ErrNoRows.
+func (r *Repository) queryRow(ctx context.Context, op, sql string, args []any, dest ...any) error {
+	start := time.Now()
+	defer r.metrics.observe(op, start)
+	found := false
+	err := r.each(ctx, sql, args, func(rows pgx.Rows) error {
+		if found {
+			return nil
+		}
+		found = true
+		return rows.Scan(dest...)
+	})
+	if err == nil && !found {
+		err = pgx.ErrNoRows
+	}
+	return err
+}
