@@ -34,8 +34,8 @@ func execute(t *testing.T, args ...string) (string, error) {
 }
 
 func TestMigrateStatusAndDryRun(t *testing.T) {
+	dsn := emptyDatabase(t) // before clearEnv, which unsets the harness's variable too
 	clearEnv(t)
-	dsn := emptyDatabase(t)
 	db := []string{"--database-url", dsn}
 
 	out, err := execute(t, append([]string{"migrate", "--status"}, db...)...)
