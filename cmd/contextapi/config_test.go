@@ -185,7 +185,7 @@ func TestVersion(t *testing.T) {
 	cmd.SetOut(&out)
 	cmd.SetArgs([]string{"version"})
 	require.NoError(t, cmd.Execute())
-	assert.Regexp(t, `^contextapi dev \(commit \S+, go1\.\d+`, out.String())
+	assert.Regexp(t, `^contextapi dev \(commit \S+, built \S+, go1\.\d+\S* \w+/\w+\)\n$`, out.String())
 }
 
 func TestLogFormat(t *testing.T) {
