@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Runs every check CI runs: static checks, Wire drift, and all tests with the race
-# detector, the PostgreSQL ones against a database from scripts/db.sh (it installs and
-# starts PostgreSQL 15 with pgvector when none is given in CONTEXTAPI_DATABASE_URL or
-# DATABASE_URL) and, for the tests that go through a pooler, a PgBouncer in transaction
-# pooling mode in front of it from scripts/pgbouncer.sh.
+# Runs every check CI runs: static checks, Wire drift, the release binaries, govulncheck
+# on them, the container image, and all tests with the race detector (the image's smoke
+# test under Podman and the manifest tests among them). The PostgreSQL tests use a
+# database from scripts/db.sh (it installs and starts PostgreSQL 15 with pgvector when
+# none is given in CONTEXTAPI_DATABASE_URL or DATABASE_URL) and, for the tests that go
+# through a pooler, a PgBouncer in transaction pooling mode in front of it from
+# scripts/pgbouncer.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v go >/dev/null || export PATH="$PATH:/usr/local/go/bin"
+# go.mod's toolchain line names the patched Go that builds and tests everything; this Go
+# installation defaults to GOTOOLCHAIN=local, which would ignore it.
+export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
 
 echo "== database" >&2
 url=$(scripts/db.sh | tail -n 1)
@@ -31,6 +36,20 @@ if ! go tool wire diff . >/dev/null; then
   echo "wire_gen.go is stale: run 'go tool wire ./...' and commit it" >&2
   exit 1
 fi
+
+echo "== podman" >&2
+scripts/podman.sh
+
+echo "== release binaries" >&2
+CONTEXTAPI_SKIP_VULNCHECK=1 scripts/release.sh
+
+echo "== govulncheck" >&2
+scripts/vulncheck.sh dist/linux-amd64/contextapi dist/linux-arm64/contextapi
+
+echo "== image" >&2
+scripts/image.sh
+# The image smoke test (test/image_test.go) runs this archive under Podman.
+export CONTEXTAPI_TEST_IMAGE="$PWD/dist/contextapi-oci.tar"
 
 echo "== go test -race" >&2
 go test -race -count=1 -timeout 30m ./... "$@"
