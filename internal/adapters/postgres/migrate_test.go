@@ -3,8 +3,10 @@ package postgres
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
@@ -39,7 +41,7 @@ func TestMigrateOverUpstreamDataStorage(t *testing.T) {
 
 	// Before migrating, an old schema without the embedding column still serves reads,
 	// and semantic search finds nothing rather than failing.
-	repo, err := Open(dsn, Options{})
+	repo, err := Open(dsn, Options{schemaRecheck: time.Nanosecond})
 	require.NoError(t, err)
 	defer repo.Close()
 	vec := make([]float32, domain.EmbeddingDimensions)
@@ -63,6 +65,24 @@ func TestMigrateOverUpstreamDataStorage(t *testing.T) {
 		Scan(&hasDefault, &hasEmbedding))
 	assert.True(t, hasDefault)
 	assert.True(t, hasEmbedding)
+
+	// The running repository finds the new column without a restart (once its belief in
+	// the absence expires: a minute in production).
+	_, err = conn.Exec(t.Context(), `UPDATE resource_action_traces SET embedding = $1::vector
+		WHERE id = (SELECT min(id) FROM resource_action_traces)`, vectorText(vec))
+	require.NoError(t, err)
+	found, err = repo.Search(t.Context(), domain.SemanticQuery{Embedding: vec, Limit: 5, Threshold: 0.99})
+	require.NoError(t, err)
+	assert.Len(t, found, 1)
+}
+
+// vectorText is v in pgvector's text form.
+func vectorText(v []float32) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = strconv.FormatFloat(float64(x), 'g', -1, 32)
+	}
+	return "[" + strings.Join(parts, ",") + "]"
 }
 
 func TestDSNsAndSecrets(t *testing.T) {

@@ -44,6 +44,8 @@ type Options struct {
 	Logger *slog.Logger
 	// efSearchRule replaces EfSearchFor (tests).
 	efSearchRule func(rows int64) int
+	// schemaRecheck replaces how long an absent embedding column is believed (tests).
+	schemaRecheck time.Duration
 }
 
 // Repository reads incidents from PostgreSQL. It is safe for concurrent use.
@@ -58,13 +60,16 @@ type Repository struct {
 	estimates estimateMemo
 	// exactSearchRows is Options.ExactSearchRows.
 	exactSearchRows int
-	// embedding caches whether rat.embedding exists (older Data Storage databases lack
-	// it): 0 unknown, 1 present, 2 absent.
-	embedding atomic.Int32
+	// embeddingPresent and embeddingAbsentUntil (Unix nanoseconds) remember whether
+	// rat.embedding exists (older Data Storage databases lack it until `migrate`).
+	embeddingPresent     atomic.Bool
+	embeddingAbsentUntil atomic.Int64
 	// settings are sent with every statement (statement.go).
 	settings *sessionSettings
 	// efSearchRule, when set, chooses hnsw.ef_search from the table's size.
 	efSearchRule func(rows int64) int
+	// schemaRecheck is how long an absent embedding column is believed.
+	schemaRecheck time.Duration
 }
 
 // Open connects lazily to dsn (a URL or key=value DSN, Unix-socket hosts included; empty:
@@ -121,6 +126,9 @@ func Open(dsn string, opts Options) (*Repository, error) {
 		repo.efSearchRule = opts.efSearchRule
 	}
 	repo.settings = newSessionSettings(opts.StatementTimeout, efSearch, opts.IterativeScan)
+	if opts.schemaRecheck > 0 {
+		repo.schemaRecheck = opts.schemaRecheck
+	}
 	return repo, nil
 }
 
@@ -141,7 +149,7 @@ func newRepository(sqlDB *sql.DB, metrics *Metrics, dryRun bool) (*Repository, e
 	if err := metrics.instrument(db); err != nil {
 		return nil, fmt.Errorf("postgres: instrument: %w", err)
 	}
-	return &Repository{db: db, sqlDB: sqlDB, metrics: metrics,
+	return &Repository{db: db, sqlDB: sqlDB, metrics: metrics, schemaRecheck: tableRowsTTL,
 		settings: newSessionSettings(5*time.Second, EfSearchFor(0), "relaxed_order")}, nil
 }
 
@@ -168,12 +176,13 @@ func (r *Repository) session(ctx context.Context, op string) *gorm.DB {
 	return r.db.WithContext(withOp(ctx, op))
 }
 
-// hasEmbedding tells whether rat.embedding exists, asking the catalogue once.
+// hasEmbedding tells whether rat.embedding exists. Its presence is remembered for good;
+// its absence for a minute only, so a process started before `migrate` adds the column
+// finds it without a restart.
 func (r *Repository) hasEmbedding(ctx context.Context) (bool, error) {
-	switch r.embedding.Load() {
-	case 1:
+	if absentUntil := r.embeddingAbsentUntil.Load(); r.embeddingPresent.Load() {
 		return true, nil
-	case 2:
+	} else if absentUntil != 0 && time.Now().UnixNano() < absentUntil {
 		return false, nil
 	}
 	var exists bool
@@ -184,9 +193,9 @@ func (r *Repository) hasEmbedding(ctx context.Context) (bool, error) {
 		return false, translate(ctx, "schema", err)
 	}
 	if exists {
-		r.embedding.Store(1)
+		r.embeddingPresent.Store(true)
 	} else {
-		r.embedding.Store(2)
+		r.embeddingAbsentUntil.Store(time.Now().Add(r.schemaRecheck).UnixNano())
 	}
 	return exists, nil
 }
