@@ -141,6 +141,7 @@ func provideCursorCodec(cfg Config) *app.CursorCodec {
 func provideHealth(cfg Config, svc *app.Service, now app.Clock, b Backend, logger *slog.Logger) *app.Health {
 	return app.NewHealth(svc, now, app.HealthOptions{
 		Store:           string(b.Store),
+		Database:        b.Store == StorePostgreSQL,
 		RequireDatabase: cfg.ReadinessRequiresDatabase,
 		OnChange: func(s app.DatabaseState) {
 			if s.Up {

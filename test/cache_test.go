@@ -45,7 +45,7 @@ func cachedPostgres(t *testing.T, dsn string, clk *clock) (*stack, *postgres.Met
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	svc := app.NewService(c, clk.Now, app.NewCursorCodec([]byte("e2e")))
-	health := app.NewHealth(svc, time.Now, app.HealthOptions{Store: "postgresql"})
+	health := app.NewHealth(svc, time.Now, app.HealthOptions{Store: "postgresql", Database: true})
 	ctx, stop := context.WithCancel(context.Background())
 	var checker sync.WaitGroup
 	checker.Go(func() { health.Run(ctx) })

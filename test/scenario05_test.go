@@ -40,12 +40,12 @@ func TestScenario05HTTPAPI(t *testing.T) {
 	svc := app.NewService(repo, time.Now, app.NewCursorCodec([]byte("e2e")))
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Every probe checks afresh: the steps below change the database between probes.
-	health := app.NewHealth(svc, time.Now, app.HealthOptions{Store: "postgresql", Interval: time.Nanosecond})
+	health := app.NewHealth(svc, time.Now, app.HealthOptions{Store: "postgresql", Database: true, Interval: time.Nanosecond})
 	s := &stack{handler: httpapi.NewServer(svc, reg, logger, httpapi.Config{Health: health}), reg: reg}
 	// Upstream's step 3 expects readiness to follow the database; contract §3.6 keeps that
 	// behaviour behind readiness_requires_database.
 	strict := &stack{handler: httpapi.NewServer(svc, prometheus.NewRegistry(), logger,
-		httpapi.Config{Health: app.NewHealth(svc, time.Now, app.HealthOptions{Store: "postgresql", RequireDatabase: true, Interval: time.Nanosecond})})}
+		httpapi.Config{Health: app.NewHealth(svc, time.Now, app.HealthOptions{Store: "postgresql", Database: true, RequireDatabase: true, Interval: time.Nanosecond})})}
 
 	remediationIDs := func(r response) []string {
 		var out []string

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -135,19 +134,6 @@ func (s *Service) Trend(ctx context.Context, p Params) (TrendResult, error) {
 		}
 	}
 	return res, nil
-}
-
-// Ping tells whether the repository can answer now, for Health; any failure is
-// domain.ErrUnavailable.
-func (s *Service) Ping(ctx context.Context) error {
-	if err := s.pinger.Ping(ctx); err != nil {
-		if errors.Is(err, domain.ErrUnavailable) {
-			return fmt.Errorf("app: ping: %w", err)
-		}
-		// Whatever stops the ping, the service cannot answer from the repository now.
-		return fmt.Errorf("app: ping: %w: %w", domain.ErrUnavailable, err)
-	}
-	return nil
 }
 
 func (s *Service) aggregate(ctx context.Context, f domain.Filter, dims ...domain.Dimension) ([]domain.Group, error) {

@@ -19,6 +19,9 @@ const (
 type HealthOptions struct {
 	// Store names what the service reads ("postgresql" or "demo").
 	Store string
+	// Database says the store is a database whose state is worth reporting (the demo
+	// store, in memory, always answers).
+	Database bool
 	// RequireDatabase makes readiness fail while the store does not answer. Off, a
 	// replica stays ready through an outage of the database every replica shares, so the
 	// fleet keeps its endpoints and can answer from its cache (contract §3.6, §5).
@@ -87,6 +90,9 @@ func NewHealth(pinger ports.Pinger, now Clock, opts HealthOptions) *Health {
 // Store names what the service reads.
 func (h *Health) Store() string { return h.opts.Store }
 
+// ReportsDatabase tells whether the store is a database whose state is reported.
+func (h *Health) ReportsDatabase() bool { return h.opts.Database }
+
 // Last returns the state the last check found, without checking.
 func (h *Health) Last() DatabaseState {
 	h.mu.Lock()
@@ -149,11 +155,12 @@ func (h *Health) Readiness(ctx context.Context, draining, verbose bool) Readines
 	if verbose || h.opts.RequireDatabase || !s.EverUp {
 		s = h.Check(ctx)
 	}
-	checks := []Check{
-		{Name: "startup", OK: s.EverUp, Required: true, Detail: h.startupDetail(s)},
-		{Name: "database", OK: s.Up, Required: h.opts.RequireDatabase, Detail: h.databaseDetail(s)},
-		{Name: "shutdown", OK: !draining, Required: true, Detail: map[bool]string{true: "shutting down", false: "serving"}[draining]},
+	checks := []Check{{Name: "startup", OK: s.EverUp, Required: true, Detail: h.startupDetail(s)}}
+	if h.opts.Database || h.opts.RequireDatabase {
+		checks = append(checks, Check{Name: "database", OK: s.Up, Required: h.opts.RequireDatabase, Detail: h.databaseDetail(s)})
 	}
+	checks = append(checks, Check{Name: "shutdown", OK: !draining, Required: true,
+		Detail: map[bool]string{true: "shutting down", false: "serving"}[draining]})
 	r := Readiness{Ready: true, Checks: checks}
 	for _, c := range checks {
 		if c.Required && !c.OK {

@@ -29,7 +29,7 @@ func TestHealthReportsEachChangeOnce(t *testing.T) {
 	clock := func() time.Time { return now }
 	p := &pingCounter{}
 	var changes []bool
-	h := NewHealth(p, clock, HealthOptions{Store: "postgresql", OnChange: func(s DatabaseState) { changes = append(changes, s.Up) }})
+	h := NewHealth(p, clock, HealthOptions{Store: "postgresql", Database: true, OnChange: func(s DatabaseState) { changes = append(changes, s.Up) }})
 	assert.False(t, h.Last().Checked, "nothing checked before the first check")
 
 	steps := []struct {
@@ -96,7 +96,7 @@ func TestReadinessRules(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			now := testNow
 			p := &pingCounter{}
-			h := NewHealth(p, func() time.Time { return now }, HealthOptions{Store: "postgresql", RequireDatabase: tc.requireDatabase})
+			h := NewHealth(p, func() time.Time { return now }, HealthOptions{Store: "postgresql", Database: true, RequireDatabase: tc.requireDatabase})
 			if tc.everUp {
 				h.Check(context.Background())
 			}
@@ -114,4 +114,15 @@ func TestReadinessRules(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A store that is no database (the demo data) has no database check to list.
+func TestReadinessOfTheDemoStore(t *testing.T) {
+	h := NewHealth(&pingCounter{}, func() time.Time { return testNow }, HealthOptions{Store: "demo"})
+	r := h.Readiness(context.Background(), false, true)
+	assert.True(t, r.Ready)
+	require.Len(t, r.Checks, 2)
+	assert.Equal(t, "startup", r.Checks[0].Name)
+	assert.Equal(t, "shutdown", r.Checks[1].Name)
+	assert.False(t, h.ReportsDatabase())
 }

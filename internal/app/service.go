@@ -4,8 +4,12 @@
 package app
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"time"
 
+	"github.com/contextapi/contextapi/internal/domain"
 	"github.com/contextapi/contextapi/internal/ports"
 )
 
@@ -28,4 +32,17 @@ type Service struct {
 // NewService returns a Service reading through repo.
 func NewService(repo ports.Repository, now Clock, cursors *CursorCodec) *Service {
 	return &Service{incidents: repo, aggregates: repo, pinger: repo, now: now, cursors: cursors}
+}
+
+// Ping tells whether the repository can answer now, for Health; any failure is
+// domain.ErrUnavailable.
+func (s *Service) Ping(ctx context.Context) error {
+	if err := s.pinger.Ping(ctx); err != nil {
+		if errors.Is(err, domain.ErrUnavailable) {
+			return fmt.Errorf("app: ping: %w", err)
+		}
+		// Whatever stops the ping, the service cannot answer from the repository now.
+		return fmt.Errorf("app: ping: %w: %w", domain.ErrUnavailable, err)
+	}
+	return nil
 }

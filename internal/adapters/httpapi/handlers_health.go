@@ -10,15 +10,12 @@ import (
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
-// storeWithoutDatabase is the store that has no database whose state /health could report.
-const storeWithoutDatabase = "demo"
-
 // healthStatus serves GET /health: the process answers, what it reads, and the database's
 // state as last checked. It never waits on the database: upstream's manifests use it
 // for liveness.
 func (s *Server) healthStatus(c echo.Context) error {
 	res := healthResponse{Status: "healthy", Store: s.storeHealth.Store()}
-	if res.Store != storeWithoutDatabase {
+	if s.storeHealth.ReportsDatabase() {
 		res.Database = databaseWord(s.storeHealth.Last())
 	}
 	return writeJSON(c, http.StatusOK, res)

@@ -35,7 +35,7 @@ func healthEnv(t *testing.T, requireDatabase bool) (*testEnv, *flakyStore, *app.
 	repo := &flakyStore{Repository: fixtureRepo()}
 	clk := &clock{now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
 	svc := app.NewService(repo, clk.Now, app.NewCursorCodec([]byte("test")))
-	h := app.NewHealth(svc, clk.Now, app.HealthOptions{Store: "postgresql", RequireDatabase: requireDatabase})
+	h := app.NewHealth(svc, clk.Now, app.HealthOptions{Store: "postgresql", Database: true, RequireDatabase: requireDatabase})
 	return newEnvWith(t, repo, Config{Health: h}), repo, h, clk
 }
 
