@@ -33,6 +33,7 @@ type Backend struct {
 	Responses   httpapi.ResponseStore
 }
 
+//lint:ignore U1000 wire.go (build tag wireinject) builds the graph from it.
 var appSet = wire.NewSet(
 	provideClock,
 	provideRegistry,
@@ -74,7 +75,7 @@ func provideBackend(cfg Config, now app.Clock, reg *prometheus.Registry, logger 
 		return Backend{}, nil, err
 	}
 	b.Repository = cached
-	b.Responses = cached.Responses()
+	b.Responses = cache.NewResponses[*httpapi.Replayable](cached)
 	b.Description += fmt.Sprintf(", through a %s read cache (TTL %s)", humanBytes(cfg.CacheMaxBytes), cfg.CacheTTL)
 	return b, func() { cached.Close(); closeRepo() }, nil
 }

@@ -140,7 +140,7 @@ func (e *env) compareLists(uri string, answers map[string][]byte) {
 		e.disagree("%s: service and B1 differ: %s", uri, d)
 	}
 	// B2 counts exactly in its one statement: where the service returns an estimate
-	// (contract §3.2 allows it, flagged), its error is recorded, not a disagreement.
+	// (docs/api.md §3.2 allows it, flagged), its error is recorded, not a disagreement.
 	b2 := parsed[nameB2]
 	if !slices.Equal(svc.ids(), b2.ids()) {
 		e.disagree("%s: service ids %v, B2 ids %v", uri, svc.ids(), b2.ids())

@@ -8,7 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// B1's answers: the service's JSON shapes (contract §3), written by hand.
+// B1's answers: the service's JSON shapes (docs/api.md §3), written by hand.
 
 // timeLayout is the service's: RFC 3339 in UTC with six fractional digits.
 const timeLayout = "2006-01-02T15:04:05.000000Z07:00"

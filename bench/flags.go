@@ -187,7 +187,7 @@ func parseCount(s string) (int, error) {
 	return n * mult, nil
 }
 
-// labelOf renders a row count the way targets.md names sizes.
+// labelOf renders a row count the way docs/targets.md names sizes.
 func labelOf(n int) string {
 	switch {
 	case n%1_000_000 == 0:

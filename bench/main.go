@@ -1,5 +1,5 @@
 // Command bench measures contextapi side by side with its baselines (targets P1–P9 of
-// the shared spec's targets.md) and writes docs/performance.json and the report table of
+// docs/targets.md) and writes docs/performance.json and the report table of
 // docs/performance.md.
 //
 //	go run ./bench                          # full run at 10k, 100k and 1M

@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// Request parsing of the baselines: the subset of contract §3 the workloads use, with
+// Request parsing of the baselines: the subset of docs/api.md §3 the workloads use, with
 // the service's canonical forms, and errors (never panics) for anything else.
 
 // filterParams maps each filter parameter to its field.
@@ -135,7 +135,7 @@ func decodeCursor(s string) (position, error) {
 	}, nil
 }
 
-// searchBody is a semantic search request (contract §3.3).
+// searchBody is a semantic search request (docs/api.md §3.3).
 type searchBody struct {
 	Embedding      []float64                  `json:"embedding"`
 	QueryEmbedding []float64                  `json:"query_embedding"`

@@ -27,7 +27,7 @@ const joinedTables = `resource_action_traces AS rat JOIN action_histories AS ah 
 
 const listOrder = "rat.action_timestamp DESC, rat.id DESC"
 
-// filter is a list/search/aggregation filter (contract §3.1), values canonical (sorted,
+// filter is a list/search/aggregation filter (docs/api.md §3.1), values canonical (sorted,
 // deduplicated) as the service's app layer makes them.
 type filter struct {
 	Namespaces, ClusterNames, Environments, ActionTypes, Severities, Statuses []string

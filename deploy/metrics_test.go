@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// announced are series the contract names that the service does not export yet. Alerts
+// announced are series docs/api.md §5 and the alerts name that the service does not export yet. Alerts
 // and panels may use them; each must leave this list once it is exported.
 var announced = map[string]string{
 	"contextapi_http_shed_total": "load shedding and rate limits (issue 13)",

@@ -1,4 +1,4 @@
--- Data Storage tables read by the Context API (docs: shared/spec/schema.md §2-§4, §12).
+-- Data Storage tables read by the Context API (docs: docs/schema.md §2-§4, §12).
 --
 -- Creates resource_references, action_histories and the partitioned resource_action_traces
 -- as they stand after upstream Data Storage migrations 001-004, with every key, constraint and

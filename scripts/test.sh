@@ -31,6 +31,13 @@ fi
 echo "== go vet" >&2
 go vet ./...
 
+echo "== staticcheck, errorlint" >&2
+# Both pinned as go.mod tools. errorlint: errors are matched with errors.Is/As, never
+# compared with == (wrapping would defeat it); string comparisons of errors are caught by
+# TestErrorsAreNeverComparedAsStrings.
+go tool staticcheck ./...
+go tool go-errorlint ./...
+
 echo "== wire drift" >&2
 if ! go tool wire diff . >/dev/null; then
   echo "wire_gen.go is stale: run 'go tool wire ./...' and commit it" >&2

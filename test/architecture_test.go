@@ -51,7 +51,7 @@ func packageImports(t *testing.T) map[string][]string {
 
 func isStdlib(path string) bool { return !strings.Contains(strings.SplitN(path, "/", 2)[0], ".") }
 
-// TestImportsPointInward enforces STYLE.md §1: domain ← ports ← app ← adapters ← root.
+// TestImportsPointInward enforces docs/design.md, "Layers": domain ← ports ← app ← adapters ← root.
 func TestImportsPointInward(t *testing.T) {
 	internal := func(p string) string { return module + "/internal/" + p }
 	// allowed lists, per package prefix, the module-internal packages it may import.
@@ -101,7 +101,9 @@ func ruleFor(allowed map[string][]string, dir string) ([]string, bool) {
 
 func importAllowed(rule []string, imp string) bool {
 	for _, a := range rule {
-		if imp == a || strings.HasPrefix(imp, a+"/") && !strings.Contains(imp, "/porttest") {
+		// Test-support packages (porttest, apptest) are for tests only, never a
+		// production import, so a rule on their parent does not admit them.
+		if imp == a || strings.HasPrefix(imp, a+"/") && !strings.Contains(imp, "/porttest") && !strings.Contains(imp, "/apptest") {
 			return true
 		}
 	}

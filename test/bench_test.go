@@ -73,7 +73,7 @@ func BenchmarkCache(b *testing.B) {
 	stacks := map[string]http.Handler{
 		"memory-uncached":        benchServer(mem, now, nil),
 		"memory-cached-encoding": benchServer(cached, now, nil),
-		"memory-cached":          benchServer(cached, now, cached.Responses()),
+		"memory-cached":          benchServer(cached, now, cache.NewResponses[*httpapi.Replayable](cached)),
 	}
 	if pg.Available() {
 		dsn := pg.NewDatabase(b)
@@ -85,7 +85,7 @@ func BenchmarkCache(b *testing.B) {
 		require.NoError(b, err)
 		defer pgCached.Close()
 		stacks["postgres-uncached"] = benchServer(repo, now, nil)
-		stacks["postgres-cached"] = benchServer(pgCached, now, pgCached.Responses())
+		stacks["postgres-cached"] = benchServer(pgCached, now, cache.NewResponses[*httpapi.Replayable](pgCached))
 	}
 	for _, kind := range []string{"list", "get"} {
 		target := targets[kind]

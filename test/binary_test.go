@@ -147,7 +147,7 @@ func TestMigrateSeedServeOnPostgres(t *testing.T) {
 	}
 	out, err := run("migrate")
 	require.NoError(t, err, out)
-	assert.Contains(t, out, "applied 000004_embedding.sql")
+	assert.Contains(t, out, "applied 000004_embedding_column_and_hnsw_index.sql")
 	out, err = run("migrate")
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "schema is up to date")

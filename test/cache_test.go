@@ -51,7 +51,7 @@ func cachedPostgres(t *testing.T, dsn string, clk *clock) (*stack, *postgres.Met
 	checker.Go(func() { health.Run(ctx) })
 	t.Cleanup(func() { stop(); checker.Wait() })
 	srv := httpapi.NewServer(svc, reg, slog.New(slog.NewTextHandler(io.Discard, nil)), httpapi.Config{Health: health})
-	srv.CacheResponses(c.Responses())
+	srv.CacheResponses(cache.NewResponses[*httpapi.Replayable](c))
 	return &stack{handler: srv, reg: reg}, metrics, c
 }
 

@@ -22,7 +22,7 @@ import (
 
 // TestScenario05HTTPAPI is upstream's HTTP scenario 05 over PostgreSQL holding our
 // equivalent of upstream's seed (12 resources, 12 histories, 15 traces), with the
-// expectations of scenarios.md's "against the seed" column and the contract's shapes.
+// expectations of docs/scenarios.md's "against the seed" column and openapi.yaml's shapes.
 func TestScenario05HTTPAPI(t *testing.T) {
 	dsn := pg.NewDatabase(t)
 	seed, err := os.ReadFile("../internal/adapters/postgres/testdata/seed_upstream.sql")
@@ -42,7 +42,7 @@ func TestScenario05HTTPAPI(t *testing.T) {
 	// Every probe checks afresh: the steps below change the database between probes.
 	health := app.NewHealth(svc, time.Now, app.HealthOptions{Store: "postgresql", Database: true, Interval: time.Nanosecond})
 	s := &stack{handler: httpapi.NewServer(svc, reg, logger, httpapi.Config{Health: health}), reg: reg}
-	// Upstream's step 3 expects readiness to follow the database; contract §3.6 keeps that
+	// Upstream's step 3 expects readiness to follow the database; docs/api.md §3.6 keeps that
 	// behaviour behind readiness_requires_database.
 	strict := &stack{handler: httpapi.NewServer(svc, prometheus.NewRegistry(), logger,
 		httpapi.Config{Health: app.NewHealth(svc, time.Now, app.HealthOptions{Store: "postgresql", Database: true, RequireDatabase: true, Interval: time.Nanosecond})})}

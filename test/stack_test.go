@@ -39,14 +39,8 @@ func memoryStack(events []domain.IncidentEvent, now time.Time) *stack {
 	return newStack(memory.NewRepository(events), now)
 }
 
-// postgresStack loads events into a fresh database and serves them.
-func postgresStack(t *testing.T, events []domain.IncidentEvent, now time.Time) (*stack, *postgres.Repository) {
-	t.Helper()
-	return postgresStackVia(t, events, now, false)
-}
-
-// postgresStackVia is postgresStack, serving through PgBouncer in transaction pooling
-// mode when pooled.
+// postgresStackVia loads events into a fresh database and serves them, through
+// PgBouncer in transaction pooling mode when pooled.
 func postgresStackVia(t *testing.T, events []domain.IncidentEvent, now time.Time, pooled bool) (*stack, *postgres.Repository) {
 	t.Helper()
 	dsn := pg.NewDatabase(t)

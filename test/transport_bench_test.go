@@ -16,7 +16,7 @@ import (
 )
 
 // BenchmarkTransport compares, in one run, uncached answers through the full stack with
-// PostgreSQL reached over TCP loopback and over its Unix socket (targets.md: pgbench -S
+// PostgreSQL reached over TCP loopback and over its Unix socket (docs/targets.md: pgbench -S
 // measured the socket at ~1.6x TCP for tiny queries):
 //
 //	go test -run '^$' -bench BenchmarkTransport -benchtime 3s ./test/

@@ -45,8 +45,6 @@ func clearEnv(t *testing.T) {
 	}
 }
 
-func upper(s string) string { return string(bytes.ToUpper([]byte(s))) }
-
 func TestConfigDefaults(t *testing.T) {
 	clearEnv(t)
 	cfg, err := loadConfig(flags(t))

@@ -46,7 +46,7 @@ func TestMigrateStatusAndDryRun(t *testing.T) {
 	assert.Contains(t, out, "pending  000001_data_storage_tables.sql\n")
 	out, err = execute(t, append([]string{"migrate", "--dry-run"}, db...)...)
 	require.NoError(t, err)
-	assert.Contains(t, out, "\n-- 000007_timelines_by_008_columns.sql\n")
+	assert.Contains(t, out, "\n-- 000007_environment_and_cluster_timelines.sql\n")
 
 	for _, tc := range []struct {
 		name string

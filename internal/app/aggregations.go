@@ -16,29 +16,31 @@ const (
 	day             = 24 * time.Hour
 )
 
-// SuccessRate returns the success rate overall and per action type (contract §3.4).
-func (s *Service) SuccessRate(ctx context.Context, p Params) (domain.SuccessRate, error) {
+// SuccessRate returns the success rate overall and per action type (docs/api.md §3.4).
+func (s *Service) SuccessRate(ctx context.Context, p Params) (domain.SuccessRate, domain.Validity, error) {
 	f, err := onlyFilter(p)
 	if err != nil {
-		return domain.SuccessRate{}, err
+		return domain.SuccessRate{}, domain.Validity{}, err
 	}
-	groups, err := s.aggregate(ctx, f, domain.DimActionType, domain.DimStatus)
+	var v domain.Validity
+	groups, err := s.aggregate(ctx, &v, f, domain.DimActionType, domain.DimStatus)
 	if err != nil {
-		return domain.SuccessRate{}, fmt.Errorf("app: success rate: %w", err)
+		return domain.SuccessRate{}, domain.Validity{}, fmt.Errorf("app: success rate: %w", err)
 	}
-	return successRates(groups), nil
+	return successRates(groups), v, nil
 }
 
 // Namespaces returns incident counts per namespace, largest first, then by name, the
 // cluster-scoped (nil) group ordered as the empty name.
-func (s *Service) Namespaces(ctx context.Context, p Params) ([]domain.NamespaceCount, error) {
+func (s *Service) Namespaces(ctx context.Context, p Params) ([]domain.NamespaceCount, domain.Validity, error) {
 	f, err := onlyFilter(p)
 	if err != nil {
-		return nil, err
+		return nil, domain.Validity{}, err
 	}
-	groups, err := s.aggregate(ctx, f, domain.DimNamespace, domain.DimStatus)
+	var v domain.Validity
+	groups, err := s.aggregate(ctx, &v, f, domain.DimNamespace, domain.DimStatus)
 	if err != nil {
-		return nil, fmt.Errorf("app: namespaces: %w", err)
+		return nil, domain.Validity{}, fmt.Errorf("app: namespaces: %w", err)
 	}
 	byName := map[string]*domain.NamespaceCount{}
 	var clusterScoped *domain.NamespaceCount
@@ -73,42 +75,44 @@ func (s *Service) Namespaces(ctx context.Context, p Params) ([]domain.NamespaceC
 	for i, nc := range out {
 		res[i] = *nc
 	}
-	return res, nil
+	return res, v, nil
 }
 
 // Severity returns incident counts per severity, ordered by severity name.
-func (s *Service) Severity(ctx context.Context, p Params) ([]domain.SeverityCount, error) {
+func (s *Service) Severity(ctx context.Context, p Params) ([]domain.SeverityCount, domain.Validity, error) {
 	f, err := onlyFilter(p)
 	if err != nil {
-		return nil, err
+		return nil, domain.Validity{}, err
 	}
-	groups, err := s.aggregate(ctx, f, domain.DimSeverity)
+	var v domain.Validity
+	groups, err := s.aggregate(ctx, &v, f, domain.DimSeverity)
 	if err != nil {
-		return nil, fmt.Errorf("app: severity: %w", err)
+		return nil, domain.Validity{}, fmt.Errorf("app: severity: %w", err)
 	}
 	out := make([]domain.SeverityCount, 0, len(groups))
 	for _, g := range groups {
 		out = append(out, domain.SeverityCount{Severity: g.Key.Severity, Count: g.Count})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Severity < out[j].Severity })
-	return out, nil
+	return out, v, nil
 }
 
 // Trend returns incidents per UTC day for the last `days` days ending today, oldest
-// first, with zero days included (contract §3.4).
-func (s *Service) Trend(ctx context.Context, p Params) (TrendResult, error) {
+// first, with zero days included (docs/api.md §3.4).
+func (s *Service) Trend(ctx context.Context, p Params) (TrendResult, domain.Validity, error) {
 	r := newParamReader(p, filterParams, []string{paramDays})
 	r.rejectUnknown()
 	f := r.filter()
 	days := r.intIn(paramDays, defaultTrendDay, 1, maxTrendDays)
 	if err := r.errs.Err(); err != nil {
-		return TrendResult{}, err
+		return TrendResult{}, domain.Validity{}, err
 	}
 	now := s.now().UTC()
 	today := now.Truncate(day)
 	first := today.Add(-time.Duration(days-1) * day)
 	end := today.Add(day)
-	domain.ReadReportFrom(ctx).ExpiresIn(end.Sub(now)) // tomorrow the window moves
+	var v domain.Validity
+	v.ExpireWithin(end.Sub(now)) // tomorrow the window moves
 	res := TrendResult{Days: days, Points: make([]domain.TrendPoint, days)}
 	for i := range res.Points {
 		res.Points[i].Day = first.Add(time.Duration(i) * day)
@@ -121,11 +125,11 @@ func (s *Service) Trend(ctx context.Context, p Params) (TrendResult, error) {
 		f.Until = &end
 	}
 	if !f.Since.Before(*f.Until) {
-		return res, nil
+		return res, v, nil
 	}
-	groups, err := s.aggregate(ctx, f, domain.DimDay)
+	groups, err := s.aggregate(ctx, &v, f, domain.DimDay)
 	if err != nil {
-		return TrendResult{}, fmt.Errorf("app: trend: %w", err)
+		return TrendResult{}, domain.Validity{}, fmt.Errorf("app: trend: %w", err)
 	}
 	for _, g := range groups {
 		i := int(g.Key.Day.Sub(first) / day)
@@ -133,14 +137,17 @@ func (s *Service) Trend(ctx context.Context, p Params) (TrendResult, error) {
 			res.Points[i].Count += g.Count
 		}
 	}
-	return res, nil
+	return res, v, nil
 }
 
-func (s *Service) aggregate(ctx context.Context, f domain.Filter, dims ...domain.Dimension) ([]domain.Group, error) {
-	return s.aggregates.Aggregate(ctx, domain.AggregateQuery{Filter: f, GroupBy: dims})
+// aggregate counts the incidents matching f per group, noting the read in v.
+func (s *Service) aggregate(ctx context.Context, v *domain.Validity, f domain.Filter, dims ...domain.Dimension) ([]domain.Group, error) {
+	groups, read, err := s.aggregates.Aggregate(ctx, domain.AggregateQuery{Filter: f, GroupBy: dims})
+	v.Add(read)
+	return groups, err
 }
 
-// onlyFilter reads a request that takes the §3.1 filters and nothing else.
+// onlyFilter reads a request that takes the filters of docs/api.md §3.1 and nothing else.
 func onlyFilter(p Params) (domain.Filter, error) {
 	r := newParamReader(p, filterParams)
 	r.rejectUnknown()

@@ -26,7 +26,7 @@ func TestSuccessRate(t *testing.T) {
 		group("cordon_drain_node", "cancelled", 1, 0, 0),
 		{Key: domain.GroupKey{ActionType: "cordon_drain_node"}, Count: 1}, // NULL status
 	}}
-	got, err := newTestService(repo).SuccessRate(context.Background(), Params{"namespace": {"prod"}})
+	got, _, err := newTestService(repo).SuccessRate(context.Background(), Params{"namespace": {"prod"}})
 	require.NoError(t, err)
 	assert.Equal(t, []domain.Dimension{domain.DimActionType, domain.DimStatus}, repo.aggregates[0].GroupBy)
 	assert.Equal(t, []string{"prod"}, repo.aggregates[0].Filter.Namespaces)
@@ -53,7 +53,7 @@ func TestSuccessRate(t *testing.T) {
 }
 
 func TestSuccessRateEmpty(t *testing.T) {
-	got, err := newTestService(&recordingRepo{}).SuccessRate(context.Background(), nil)
+	got, _, err := newTestService(&recordingRepo{}).SuccessRate(context.Background(), nil)
 	require.NoError(t, err)
 	assert.Nil(t, got.Rate)
 	assert.Equal(t, []domain.ActionTypeRate{}, got.ByActionType)
@@ -73,7 +73,7 @@ func TestNamespaces(t *testing.T) {
 		ns(ptr("logging"), "completed", 1),
 		ns(ptr("data"), "completed", 2),
 	}}
-	got, err := newTestService(repo).Namespaces(context.Background(), nil)
+	got, _, err := newTestService(repo).Namespaces(context.Background(), nil)
 	require.NoError(t, err)
 	want := []domain.NamespaceCount{
 		{Namespace: ptr("production"), Count: 10, Succeeded: 6, Failed: 2},
@@ -91,7 +91,7 @@ func TestSeverity(t *testing.T) {
 		{Key: domain.GroupKey{Severity: "critical"}, Count: 7},
 		{Key: domain.GroupKey{Severity: "info"}, Count: 1},
 	}}
-	got, err := newTestService(repo).Severity(context.Background(), nil)
+	got, _, err := newTestService(repo).Severity(context.Background(), nil)
 	require.NoError(t, err)
 	assert.Equal(t, []domain.SeverityCount{{Severity: "critical", Count: 7}, {Severity: "info", Count: 1}, {Severity: "warning", Count: 7}}, got)
 }
@@ -102,7 +102,7 @@ func TestTrendIsDenseOverUTCDays(t *testing.T) {
 		{Key: domain.GroupKey{Day: today}, Count: 4},
 		{Key: domain.GroupKey{Day: today.AddDate(0, 0, -2)}, Count: 1},
 	}}
-	got, err := newTestService(repo).Trend(context.Background(), Params{"days": {"3"}})
+	got, _, err := newTestService(repo).Trend(context.Background(), Params{"days": {"3"}})
 	require.NoError(t, err)
 	assert.Equal(t, 3, got.Days)
 	assert.Equal(t, []domain.TrendPoint{
@@ -119,13 +119,13 @@ func TestTrendIsDenseOverUTCDays(t *testing.T) {
 func TestTrendNarrowsTheCallersWindow(t *testing.T) {
 	repo := &recordingRepo{}
 	svc := newTestService(repo)
-	got, err := svc.Trend(context.Background(), Params{"since": {"2026-03-09T12:00:00Z"}})
+	got, _, err := svc.Trend(context.Background(), Params{"since": {"2026-03-09T12:00:00Z"}})
 	require.NoError(t, err)
 	assert.Len(t, got.Points, 30)
 	assert.Equal(t, time.Date(2026, 3, 9, 12, 0, 0, 0, time.UTC), *repo.aggregates[0].Filter.Since)
 
 	// A window entirely before the trend's days needs no query at all.
-	got, err = svc.Trend(context.Background(), Params{"days": {"2"}, "until": {"2026-01-01T00:00:00Z"}})
+	got, _, err = svc.Trend(context.Background(), Params{"days": {"2"}, "until": {"2026-01-01T00:00:00Z"}})
 	require.NoError(t, err)
 	assert.Len(t, repo.aggregates, 1)
 	assert.Equal(t, []domain.TrendPoint{{Day: time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC)}, {Day: time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)}}, got.Points)

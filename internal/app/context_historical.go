@@ -12,7 +12,7 @@ import (
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
-// Historical context parameters of contract §3.7, in the camelCase upstream's client sends.
+// Historical context parameters of docs/api.md §3.7, in the camelCase upstream's client sends.
 const (
 	paramTargetType        = "targetType"
 	paramTargetName        = "targetName"
@@ -23,7 +23,7 @@ const (
 	defaultTimeRange = "30d"
 	maxTimeRange     = 365 * day
 
-	// historicalSimilarLimit is the contract's "ten nearest incidents".
+	// historicalSimilarLimit is docs/api.md §3.7's "ten nearest incidents".
 	historicalSimilarLimit = 10
 	// historicalSimilarThreshold keeps the similar incidents related: in the demo data
 	// (as with sentence embeddings generally) incidents of the same kind of trouble are
@@ -48,9 +48,9 @@ var historicalGroupBy = []domain.Dimension{
 }
 
 // HistoricalContext returns the history of one Kubernetes object over a time range
-// (contract §3.7), or an error wrapping domain.ErrNotFound when the object has no
+// (docs/api.md §3.7), or an error wrapping domain.ErrNotFound when the object has no
 // incident in the range.
-func (s *Service) HistoricalContext(ctx context.Context, p Params) (HistoricalContext, error) {
+func (s *Service) HistoricalContext(ctx context.Context, p Params) (HistoricalContext, domain.Validity, error) {
 	r := newParamReader(p, historicalParams)
 	r.rejectUnknown()
 	obj := domain.ObjectRef{}
@@ -76,7 +76,7 @@ func (s *Service) HistoricalContext(ctx context.Context, p Params) (HistoricalCo
 	}
 	withSimilar := r.boolean(paramIncludeEmbeddings, true)
 	if err := r.errs.Err(); err != nil {
-		return HistoricalContext{}, err
+		return HistoricalContext{}, domain.Validity{}, err
 	}
 
 	// The window starts on a whole minute, so the same question asked again within the
@@ -84,15 +84,17 @@ func (s *Service) HistoricalContext(ctx context.Context, p Params) (HistoricalCo
 	now := s.now().UTC()
 	since := now.Add(-window).Truncate(time.Minute)
 	// The window moves on once now - window reaches the next whole minute.
-	domain.ReadReportFrom(ctx).ExpiresIn(since.Add(time.Minute + window).Sub(now))
+	var v domain.Validity
+	v.ExpireWithin(since.Add(time.Minute + window).Sub(now))
 	f := objectFilter(obj)
 	f.Since = &since
-	groups, err := s.aggregates.Aggregate(ctx, domain.AggregateQuery{Filter: f, GroupBy: historicalGroupBy})
+	groups, read, err := s.aggregates.Aggregate(ctx, domain.AggregateQuery{Filter: f, GroupBy: historicalGroupBy})
 	if err != nil {
-		return HistoricalContext{}, fmt.Errorf("app: historical context: %w", err)
+		return HistoricalContext{}, domain.Validity{}, fmt.Errorf("app: historical context: %w", err)
 	}
+	v.Add(read)
 	if len(groups) == 0 {
-		return HistoricalContext{}, fmt.Errorf("app: historical context: no incident on %s/%s in the last %s: %w",
+		return HistoricalContext{}, domain.Validity{}, fmt.Errorf("app: historical context: no incident on %s/%s in the last %s: %w",
 			obj.Kind, obj.Name, label, domain.ErrNotFound)
 	}
 	res := HistoricalContext{
@@ -101,31 +103,34 @@ func (s *Service) HistoricalContext(ctx context.Context, p Params) (HistoricalCo
 		Patterns:         patterns(groups, label),
 	}
 	if withSimilar {
-		if res.SimilarIncidents, err = s.nearOtherObjects(ctx, f, obj); err != nil {
-			return HistoricalContext{}, fmt.Errorf("app: historical context: %w", err)
+		if res.SimilarIncidents, err = s.nearOtherObjects(ctx, &v, f, obj); err != nil {
+			return HistoricalContext{}, domain.Validity{}, fmt.Errorf("app: historical context: %w", err)
 		}
 	}
-	return res, nil
+	return res, v, nil
 }
 
 // nearOtherObjects returns the incidents on other objects nearest to the newest
-// incident matching f that has an embedding; none when no such incident exists.
-func (s *Service) nearOtherObjects(ctx context.Context, f domain.Filter, obj domain.ObjectRef) ([]HistoricalIncident, error) {
-	page, err := s.incidents.List(ctx, domain.ListQuery{Filter: f, Limit: latestScan, IncludeEmbedding: true})
+// incident matching f that has an embedding; none when no such incident exists. Its
+// reads are noted in v.
+func (s *Service) nearOtherObjects(ctx context.Context, v *domain.Validity, f domain.Filter, obj domain.ObjectRef) ([]HistoricalIncident, error) {
+	page, read, err := s.incidents.List(ctx, domain.ListQuery{Filter: f, Limit: latestScan, IncludeEmbedding: true})
 	if err != nil {
 		return nil, err
 	}
+	v.Add(read)
 	i := slices.IndexFunc(page.Incidents, func(e domain.IncidentEvent) bool { return usableEmbedding(e.Embedding) })
 	if i < 0 {
 		return []HistoricalIncident{}, nil
 	}
-	found, err := s.incidents.Search(ctx, domain.SemanticQuery{
+	found, read, err := s.incidents.Search(ctx, domain.SemanticQuery{
 		Embedding: page.Incidents[i].Embedding, Limit: historicalSimilarLimit,
 		Threshold: historicalSimilarThreshold, ExcludeObject: &obj,
 	})
 	if err != nil {
 		return nil, err
 	}
+	v.Add(read)
 	out := make([]HistoricalIncident, 0, len(found))
 	for _, h := range found {
 		out = append(out, HistoricalIncident{

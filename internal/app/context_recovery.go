@@ -10,7 +10,7 @@ import (
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
-// Recovery context limits of contract §3.5.
+// Recovery context limits of docs/api.md §3.5.
 const (
 	paramMinSamples   = "min_samples"
 	defaultMinSamples = 3
@@ -29,9 +29,9 @@ const (
 
 var recoveryParams = []string{paramLimit, paramThreshold, paramMinSamples}
 
-// RecoveryContext returns what is known about the remediation request rrid (contract
+// RecoveryContext returns what is known about the remediation request rrid (docs/api.md
 // §3.5), or an error wrapping domain.ErrNotFound when no trace carries that id.
-func (s *Service) RecoveryContext(ctx context.Context, rrid string, p Params) (RecoveryContext, error) {
+func (s *Service) RecoveryContext(ctx context.Context, rrid string, p Params) (RecoveryContext, domain.Validity, error) {
 	r := newParamReader(p, recoveryParams)
 	r.pathValue(fieldRemediationRequestID, rrid)
 	r.rejectUnknown()
@@ -39,16 +39,17 @@ func (s *Service) RecoveryContext(ctx context.Context, rrid string, p Params) (R
 	threshold := r.floatIn(paramThreshold, defaultSearchThreshold, 0, 1)
 	minSamples := r.intIn(paramMinSamples, defaultMinSamples, 1, maxMinSamples)
 	if err := r.errs.Err(); err != nil {
-		return RecoveryContext{}, err
+		return RecoveryContext{}, domain.Validity{}, err
 	}
 
-	incident, err := s.newestTrace(ctx, rrid)
+	var v domain.Validity
+	incident, err := s.newestTrace(ctx, &v, rrid)
 	if err != nil {
-		return RecoveryContext{}, fmt.Errorf("app: recovery context: %w", err)
+		return RecoveryContext{}, domain.Validity{}, fmt.Errorf("app: recovery context: %w", err)
 	}
-	traces, err := s.alertTraces(ctx, incident)
+	traces, err := s.alertTraces(ctx, &v, incident)
 	if err != nil {
-		return RecoveryContext{}, fmt.Errorf("app: recovery context: %w", err)
+		return RecoveryContext{}, domain.Validity{}, fmt.Errorf("app: recovery context: %w", err)
 	}
 	similar := []domain.ScoredIncident{}
 	if usableEmbedding(incident.Embedding) {
@@ -60,15 +61,16 @@ func (s *Service) RecoveryContext(ctx context.Context, rrid string, p Params) (R
 			exclude = append(exclude, t.ID)
 		}
 		slices.Sort(exclude)
-		found, err := s.incidents.Search(ctx, domain.SemanticQuery{
+		found, read, err := s.incidents.Search(ctx, domain.SemanticQuery{
 			Embedding: incident.Embedding, Limit: limit, Threshold: threshold, ExcludeIDs: slices.Compact(exclude),
 		})
 		if err != nil {
-			return RecoveryContext{}, fmt.Errorf("app: recovery context: %w", err)
+			return RecoveryContext{}, domain.Validity{}, fmt.Errorf("app: recovery context: %w", err)
 		}
+		v.Add(read)
 		similar = nonNil(found)
 	}
-	incident.Embedding = nil // asked for the search only; the contract returns none
+	incident.Embedding = nil // asked for the search only; docs/api.md §3.5 returns none
 
 	previous := traces[:min(len(traces), maxPreviousAttempts)]
 	considered := make([]domain.IncidentEvent, 0, len(previous)+len(similar))
@@ -84,17 +86,19 @@ func (s *Service) RecoveryContext(ctx context.Context, rrid string, p Params) (R
 		ActionOutcomes:   outcomes,
 		SuggestedActions: suggest(outcomes, failedActions(incident, traces), int64(minSamples)),
 		Limit:            limit,
-	}, nil
+	}, v, nil
 }
 
-// newestTrace returns the newest trace of a remediation request, with its embedding.
-func (s *Service) newestTrace(ctx context.Context, rrid string) (domain.IncidentEvent, error) {
-	page, err := s.incidents.List(ctx, domain.ListQuery{
+// newestTrace returns the newest trace of a remediation request, with its embedding,
+// noting the read in v.
+func (s *Service) newestTrace(ctx context.Context, v *domain.Validity, rrid string) (domain.IncidentEvent, error) {
+	page, read, err := s.incidents.List(ctx, domain.ListQuery{
 		Filter: domain.Filter{RemediationRequestIDs: []string{rrid}}, Limit: 1, IncludeEmbedding: true,
 	})
 	if err != nil {
 		return domain.IncidentEvent{}, err
 	}
+	v.Add(read)
 	if len(page.Incidents) == 0 {
 		return domain.IncidentEvent{}, fmt.Errorf("remediation request %q: %w", rrid, domain.ErrNotFound)
 	}
@@ -102,12 +106,13 @@ func (s *Service) newestTrace(ctx context.Context, rrid string) (domain.Incident
 }
 
 // alertTraces returns the other traces of e's alert, newest first, at most
-// maxAlertTraces of them.
-func (s *Service) alertTraces(ctx context.Context, e domain.IncidentEvent) ([]domain.IncidentEvent, error) {
-	page, err := s.incidents.List(ctx, domain.ListQuery{Filter: sameAlert(e), Limit: maxAlertTraces + 1})
+// maxAlertTraces of them, noting the read in v.
+func (s *Service) alertTraces(ctx context.Context, v *domain.Validity, e domain.IncidentEvent) ([]domain.IncidentEvent, error) {
+	page, read, err := s.incidents.List(ctx, domain.ListQuery{Filter: sameAlert(e), Limit: maxAlertTraces + 1})
 	if err != nil {
 		return nil, err
 	}
+	v.Add(read)
 	out := make([]domain.IncidentEvent, 0, len(page.Incidents))
 	for _, t := range page.Incidents {
 		if t.ID != e.ID {

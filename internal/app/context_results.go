@@ -7,7 +7,7 @@ import (
 )
 
 // RecoveryContext is what is known about a remediation that failed or is under way
-// (contract §3.5): the incident, the other attempts at its alert, the most similar past
+// (docs/api.md §3.5): the incident, the other attempts at its alert, the most similar past
 // incidents, how each action type fared on those, and what is worth trying next.
 type RecoveryContext struct {
 	// Incident is the newest trace of the remediation request, without its embedding.
@@ -36,7 +36,7 @@ type SuggestedAction struct {
 }
 
 // HistoricalContext is the history of one Kubernetes object in the shape upstream's
-// HolmesGPT-API client reads (contract §3.7).
+// HolmesGPT-API client reads (docs/api.md §3.7).
 type HistoricalContext struct {
 	// SuccessRates are per action type over the object's incidents in the time range.
 	SuccessRates []HistoricalRate
@@ -61,7 +61,7 @@ type HistoricalRate struct {
 // Outcome names how a similar incident ended, in the consumer's words.
 type Outcome string
 
-// The outcomes of contract §3.7, from the derived phase: completed is a success, failed
+// The outcomes of docs/api.md §3.7, from the derived phase: completed is a success, failed
 // (failed or rolled-back) a failure, everything else (pending, executing, unknown
 // statuses, NULL) still in progress.
 const (

@@ -39,21 +39,21 @@ func TestRecoveryContextValidation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			repo := &recordingRepo{}
-			_, err := newTestService(repo).RecoveryContext(context.Background(), tc.rrid, tc.given)
+			_, _, err := newTestService(repo).RecoveryContext(context.Background(), tc.rrid, tc.given)
 			requireFieldError(t, err, tc.field)
 			assert.Empty(t, repo.lists, "an invalid request must not reach the repository")
 			assert.Empty(t, repo.searches)
 		})
 	}
 	t.Run("a 256-byte id is fine", func(t *testing.T) {
-		_, err := newTestService(&recordingRepo{}).RecoveryContext(context.Background(), strings.Repeat("r", 256), nil)
+		_, _, err := newTestService(&recordingRepo{}).RecoveryContext(context.Background(), strings.Repeat("r", 256), nil)
 		assert.ErrorIs(t, err, domain.ErrNotFound)
 	})
 }
 
 func TestRecoveryContextQueries(t *testing.T) {
 	repo := &recordingRepo{page: domain.IncidentPage{Incidents: []domain.IncidentEvent{{ID: 7, Name: "X"}}}}
-	_, err := newTestService(repo).RecoveryContext(context.Background(), "rr-1", Params{"min_samples": {"1000"}})
+	_, _, err := newTestService(repo).RecoveryContext(context.Background(), "rr-1", Params{"min_samples": {"1000"}})
 	require.NoError(t, err)
 	require.Len(t, repo.lists, 2)
 	assert.Equal(t, domain.ListQuery{Filter: domain.Filter{RemediationRequestIDs: []string{"rr-1"}}, Limit: 1, IncludeEmbedding: true}, repo.lists[0])
@@ -109,13 +109,13 @@ func TestHistoricalContextValidation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			repo := &recordingRepo{}
-			_, err := newTestService(repo).HistoricalContext(context.Background(), tc.given)
+			_, _, err := newTestService(repo).HistoricalContext(context.Background(), tc.given)
 			requireFieldError(t, err, tc.field)
 			assert.Empty(t, repo.aggregates, "an invalid request must not reach the repository")
 		})
 	}
 	t.Run("every missing parameter is named", func(t *testing.T) {
-		_, err := newTestService(&recordingRepo{}).HistoricalContext(context.Background(), nil)
+		_, _, err := newTestService(&recordingRepo{}).HistoricalContext(context.Background(), nil)
 		var ve *domain.ValidationError
 		require.ErrorAs(t, err, &ve)
 		assert.Equal(t, []domain.FieldError{
@@ -139,7 +139,7 @@ func TestHistoricalContextQueries(t *testing.T) {
 			if tc.timeRange != "" {
 				p["timeRange"] = []string{tc.timeRange}
 			}
-			_, err := newTestService(repo).HistoricalContext(context.Background(), p)
+			_, _, err := newTestService(repo).HistoricalContext(context.Background(), p)
 			require.ErrorIs(t, err, domain.ErrNotFound, "the recording repository has no groups")
 			require.Len(t, repo.aggregates, 1)
 			f := repo.aggregates[0].Filter

@@ -14,28 +14,34 @@ import (
 // Answers whose window is computed from the clock say when that window moves, so an
 // outer layer never replays them past it (testNow is 2026-03-10T15:04:05Z).
 func TestClockDependentAnswersSayWhenTheyExpire(t *testing.T) {
+	// Reads through a cache, so the answers are reusable and their bound shows.
+	cached := domain.Read{Source: domain.ReadHit, Version: "k@1"}
+	repo := &recordingRepo{read: cached}
 	t.Run("trend until midnight UTC", func(t *testing.T) {
-		ctx, report := domain.WithReadReport(context.Background())
-		_, err := newTestService(&recordingRepo{}).Trend(ctx, Params{"days": {"7"}})
+		_, v, err := newTestService(repo).Trend(context.Background(), Params{"days": {"7"}})
 		require.NoError(t, err)
-		d, ok := report.Expiry()
-		require.True(t, ok)
-		assert.Equal(t, 8*time.Hour+55*time.Minute+55*time.Second, d)
+		assertReusableFor(t, v, 8*time.Hour+55*time.Minute+55*time.Second)
 	})
 	t.Run("historical context until the next whole minute", func(t *testing.T) {
-		ctx, report := domain.WithReadReport(context.Background())
-		p := Params{"namespace": {"shop"}, "targetType": {"Deployment"}, "targetName": {"api"}, "timeRange": {"1h"}}
-		_, err := newTestService(&recordingRepo{}).HistoricalContext(ctx, p)
-		require.ErrorIs(t, err, domain.ErrNotFound)
-		d, ok := report.Expiry()
-		require.True(t, ok)
-		assert.Equal(t, 55*time.Second, d)
+		repo := &recordingRepo{read: cached, groups: []domain.Group{{Key: domain.GroupKey{ActionType: "restart_pod"}, Count: 1}}}
+		p := Params{"namespace": {"shop"}, "targetType": {"Deployment"}, "targetName": {"api"}, "timeRange": {"1h"},
+			"includeEmbeddings": {"false"}}
+		_, v, err := newTestService(repo).HistoricalContext(context.Background(), p)
+		require.NoError(t, err)
+		assertReusableFor(t, v, 55*time.Second)
 	})
 	t.Run("a list depends on its values alone", func(t *testing.T) {
-		ctx, report := domain.WithReadReport(context.Background())
-		_, err := newTestService(&recordingRepo{}).ListIncidents(ctx, Params{"since": {"2026-03-01T00:00:00Z"}})
+		_, v, err := newTestService(repo).ListIncidents(context.Background(), Params{"since": {"2026-03-01T00:00:00Z"}})
 		require.NoError(t, err)
-		_, ok := report.Expiry()
-		assert.False(t, ok)
+		assertReusableFor(t, v, 0)
 	})
+}
+
+// assertReusableFor checks that an answer built from cached reads is reusable for
+// maxAge at most (0: as long as its values hold).
+func assertReusableFor(t *testing.T, v domain.Validity, maxAge time.Duration) {
+	t.Helper()
+	_, got, ok := v.Reusable()
+	require.True(t, ok)
+	assert.Equal(t, maxAge, got)
 }

@@ -21,29 +21,31 @@ type recordingRepo struct {
 	found    []domain.ScoredIncident
 	groups   []domain.Group
 	err      error
+	// read is how every read says it was answered (the zero Read: no cache involved).
+	read domain.Read
 }
 
-func (r *recordingRepo) List(_ context.Context, q domain.ListQuery) (domain.IncidentPage, error) {
+func (r *recordingRepo) List(_ context.Context, q domain.ListQuery) (domain.IncidentPage, domain.Read, error) {
 	r.lists = append(r.lists, q)
-	return r.page, r.err
+	return r.page, r.read, r.err
 }
 
-func (r *recordingRepo) Get(_ context.Context, q domain.GetQuery) (domain.IncidentEvent, error) {
+func (r *recordingRepo) Get(_ context.Context, q domain.GetQuery) (domain.IncidentEvent, domain.Read, error) {
 	r.gets = append(r.gets, q)
 	if r.getErr != nil {
-		return domain.IncidentEvent{}, r.getErr
+		return domain.IncidentEvent{}, domain.Read{}, r.getErr
 	}
-	return r.incident, r.err
+	return r.incident, r.read, r.err
 }
 
-func (r *recordingRepo) Search(_ context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, error) {
+func (r *recordingRepo) Search(_ context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, domain.Read, error) {
 	r.searches = append(r.searches, q)
-	return r.found, r.err
+	return r.found, r.read, r.err
 }
 
-func (r *recordingRepo) Aggregate(_ context.Context, q domain.AggregateQuery) ([]domain.Group, error) {
+func (r *recordingRepo) Aggregate(_ context.Context, q domain.AggregateQuery) ([]domain.Group, domain.Read, error) {
 	r.aggregates = append(r.aggregates, q)
-	return r.groups, r.err
+	return r.groups, r.read, r.err
 }
 
 func (r *recordingRepo) Ping(ctx context.Context) error { return r.err }

@@ -4,7 +4,7 @@ import (
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
-// parseFilter reads the filters of contract §3.1.
+// parseFilter reads the filters of docs/api.md §3.1.
 func (r *paramReader) filter() domain.Filter {
 	f := domain.Filter{
 		Namespaces:        r.strings(paramNamespace),

@@ -24,7 +24,7 @@ type HealthOptions struct {
 	Database bool
 	// RequireDatabase makes readiness fail while the store does not answer. Off, a
 	// replica stays ready through an outage of the database every replica shares, so the
-	// fleet keeps its endpoints and can answer from its cache (contract §3.6, §5).
+	// fleet keeps its endpoints and can answer from its cache (docs/api.md §3.6, §5).
 	RequireDatabase bool
 	// Interval is how long a check's result is trusted, and how often Run checks
 	// (default 1s).

@@ -8,7 +8,7 @@ import (
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
-// List paging limits of contract §3.2.
+// List paging limits of docs/api.md §3.2.
 const (
 	defaultListLimit = 10
 	maxListLimit     = 100
@@ -27,8 +27,8 @@ const (
 
 var listParams = []string{paramLimit, paramOffset, paramCursor, paramInclude}
 
-// ListIncidents returns one page of incidents (contract §3.2).
-func (s *Service) ListIncidents(ctx context.Context, p Params) (ListResult, error) {
+// ListIncidents returns one page of incidents (docs/api.md §3.2).
+func (s *Service) ListIncidents(ctx context.Context, p Params) (ListResult, domain.Validity, error) {
 	r := newParamReader(p, filterParams, listParams)
 	r.rejectUnknown()
 	q := domain.ListQuery{
@@ -47,11 +47,11 @@ func (s *Service) ListIncidents(ctx context.Context, p Params) (ListResult, erro
 		}
 	}
 	if err := r.errs.Err(); err != nil {
-		return ListResult{}, err
+		return ListResult{}, domain.Validity{}, err
 	}
-	page, err := s.incidents.List(ctx, q)
+	page, read, err := s.incidents.List(ctx, q)
 	if err != nil {
-		return ListResult{}, fmt.Errorf("app: list incidents: %w", err)
+		return ListResult{}, domain.Validity{}, fmt.Errorf("app: list incidents: %w", err)
 	}
 	res := ListResult{
 		Incidents:       page.Incidents,
@@ -66,22 +66,26 @@ func (s *Service) ListIncidents(ctx context.Context, p Params) (ListResult, erro
 	if page.Next != nil {
 		res.NextCursor = s.cursors.Encode(*page.Next)
 	}
-	return res, nil
+	var v domain.Validity
+	v.Add(read)
+	return res, v, nil
 }
 
 // GetIncident returns one incident by its id (a positive integer in text).
-func (s *Service) GetIncident(ctx context.Context, id string, p Params) (domain.IncidentEvent, error) {
+func (s *Service) GetIncident(ctx context.Context, id string, p Params) (domain.IncidentEvent, domain.Validity, error) {
 	r := newParamReader(p, []string{paramInclude})
 	r.rejectUnknown()
 	q := domain.GetQuery{ID: parseID(r, id), IncludeEmbedding: r.include()}
 	if err := r.errs.Err(); err != nil {
-		return domain.IncidentEvent{}, err
+		return domain.IncidentEvent{}, domain.Validity{}, err
 	}
-	e, err := s.incidents.Get(ctx, q)
+	e, read, err := s.incidents.Get(ctx, q)
 	if err != nil {
-		return domain.IncidentEvent{}, fmt.Errorf("app: get incident: %w", err)
+		return domain.IncidentEvent{}, domain.Validity{}, fmt.Errorf("app: get incident: %w", err)
 	}
-	return e, nil
+	var v domain.Validity
+	v.Add(read)
+	return e, v, nil
 }
 
 // include reads include=embedding, the only value include takes.

@@ -13,7 +13,7 @@ import (
 // maxFilterValueBytes bounds every filter value: longer than any column it could match.
 const maxFilterValueBytes = 256
 
-// Filter parameter names of contract §3.1, shared by list, aggregations and search.
+// Filter parameter names of docs/api.md §3.1, shared by list, aggregations and search.
 const (
 	paramNamespace        = "namespace"
 	paramClusterName      = "cluster_name"

@@ -8,7 +8,7 @@ import (
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
-// Semantic search limits of contract §3.3.
+// Semantic search limits of docs/api.md §3.3.
 const (
 	defaultSearchLimit     = 10
 	maxSearchLimit         = 50
@@ -17,8 +17,8 @@ const (
 	fieldEmbedding         = "embedding"
 )
 
-// SemanticSearch returns the incidents nearest to a given embedding (contract §3.3).
-func (s *Service) SemanticSearch(ctx context.Context, req SemanticRequest) (SimilarResult, error) {
+// SemanticSearch returns the incidents nearest to a given embedding (docs/api.md §3.3).
+func (s *Service) SemanticSearch(ctx context.Context, req SemanticRequest) (SimilarResult, domain.Validity, error) {
 	errs := &domain.ValidationError{}
 	vec := checkEmbedding(errs, req.Embedding)
 	q := domain.SemanticQuery{Embedding: vec, Limit: defaultSearchLimit, Threshold: defaultSearchThreshold}
@@ -43,18 +43,20 @@ func (s *Service) SemanticSearch(ctx context.Context, req SemanticRequest) (Simi
 		errs.Add("filters."+f.Field, f.Reason)
 	}
 	if err := errs.Err(); err != nil {
-		return SimilarResult{}, err
+		return SimilarResult{}, domain.Validity{}, err
 	}
-	found, err := s.incidents.Search(ctx, q)
+	found, read, err := s.incidents.Search(ctx, q)
 	if err != nil {
-		return SimilarResult{}, fmt.Errorf("app: semantic search: %w", err)
+		return SimilarResult{}, domain.Validity{}, fmt.Errorf("app: semantic search: %w", err)
 	}
-	return SimilarResult{Incidents: nonNil(found), Limit: q.Limit}, nil
+	var v domain.Validity
+	v.Add(read)
+	return SimilarResult{Incidents: nonNil(found), Limit: q.Limit}, v, nil
 }
 
 // SimilarIncidents returns the incidents nearest to one incident's stored embedding,
 // without the incident itself; none when it has no embedding.
-func (s *Service) SimilarIncidents(ctx context.Context, id string, p Params) (SimilarResult, error) {
+func (s *Service) SimilarIncidents(ctx context.Context, id string, p Params) (SimilarResult, domain.Validity, error) {
 	r := newParamReader(p, filterParams, []string{paramLimit, paramThreshold, paramInclude})
 	r.rejectUnknown()
 	incidentID := parseID(r, id)
@@ -66,21 +68,24 @@ func (s *Service) SimilarIncidents(ctx context.Context, id string, p Params) (Si
 		IncludeEmbedding: r.include(),
 	}
 	if err := r.errs.Err(); err != nil {
-		return SimilarResult{}, err
+		return SimilarResult{}, domain.Validity{}, err
 	}
-	e, err := s.incidents.Get(ctx, domain.GetQuery{ID: incidentID, IncludeEmbedding: true})
+	var v domain.Validity
+	e, read, err := s.incidents.Get(ctx, domain.GetQuery{ID: incidentID, IncludeEmbedding: true})
 	if err != nil {
-		return SimilarResult{}, fmt.Errorf("app: similar incidents: %w", err)
+		return SimilarResult{}, domain.Validity{}, fmt.Errorf("app: similar incidents: %w", err)
 	}
+	v.Add(read)
 	if !usableEmbedding(e.Embedding) {
-		return SimilarResult{Incidents: []domain.ScoredIncident{}, Limit: q.Limit}, nil
+		return SimilarResult{Incidents: []domain.ScoredIncident{}, Limit: q.Limit}, v, nil
 	}
 	q.Embedding = e.Embedding
-	found, err := s.incidents.Search(ctx, q)
+	found, read, err := s.incidents.Search(ctx, q)
 	if err != nil {
-		return SimilarResult{}, fmt.Errorf("app: similar incidents: %w", err)
+		return SimilarResult{}, domain.Validity{}, fmt.Errorf("app: similar incidents: %w", err)
 	}
-	return SimilarResult{Incidents: nonNil(found), Limit: q.Limit}, nil
+	v.Add(read)
+	return SimilarResult{Incidents: nonNil(found), Limit: q.Limit}, v, nil
 }
 
 // checkEmbedding validates a query vector: 384 finite float32 values, not all zero.

@@ -1,6 +1,7 @@
-// Package app holds contextapi's use cases: it validates requests against the contract,
-// applies defaults and limits, normalises them to canonical domain queries and calls the
-// ports. Every rule of the API lives here, not in handlers or SQL.
+// Package app holds contextapi's use cases: it validates requests against the API
+// contract (docs/api.md), applies defaults and limits, normalises them to canonical
+// domain queries and calls the ports. Every rule of the API lives here, not in handlers
+// or SQL.
 package app
 
 import (

@@ -14,7 +14,7 @@ import (
 
 func TestListDefaultsAndCanonicalFilters(t *testing.T) {
 	repo := &recordingRepo{}
-	res, err := newTestService(repo).ListIncidents(context.Background(), Params{
+	res, _, err := newTestService(repo).ListIncidents(context.Background(), Params{
 		"severity":    {"warning", "critical", "warning"},
 		"environment": {"staging", "production"},
 		"phase":       {"failed", "completed"},
@@ -41,27 +41,27 @@ func TestListCursorRoundTrip(t *testing.T) {
 	next := domain.Cursor{StartTime: time.Date(2026, 3, 1, 1, 2, 3, 456789000, time.UTC), ID: 42}
 	repo := &recordingRepo{page: domain.IncidentPage{Total: 30, Next: &next}}
 	svc := newTestService(repo)
-	first, err := svc.ListIncidents(context.Background(), Params{"limit": {"25"}, "include": {"embedding"}})
+	first, _, err := svc.ListIncidents(context.Background(), Params{"limit": {"25"}, "include": {"embedding"}})
 	require.NoError(t, err)
 	require.NotEmpty(t, first.NextCursor)
 	assert.Equal(t, 25, first.Limit)
 	assert.Equal(t, int64(30), first.Total)
 	assert.True(t, repo.lists[0].IncludeEmbedding)
 
-	_, err = svc.ListIncidents(context.Background(), Params{"cursor": {first.NextCursor}})
+	_, _, err = svc.ListIncidents(context.Background(), Params{"cursor": {first.NextCursor}})
 	require.NoError(t, err)
 	require.NotNil(t, repo.lists[1].After)
 	assert.Equal(t, next, *repo.lists[1].After)
 
 	other := NewService(repo, time.Now, NewCursorCodec([]byte("another secret")))
-	_, err = other.ListIncidents(context.Background(), Params{"cursor": {first.NextCursor}})
+	_, _, err = other.ListIncidents(context.Background(), Params{"cursor": {first.NextCursor}})
 	requireFieldError(t, err, "cursor")
 }
 
 func TestRepositoryErrorsAreWrapped(t *testing.T) {
 	boom := errors.New("connection reset")
 	repo := &recordingRepo{err: errors.Join(domain.ErrUnavailable, boom)}
-	_, err := newTestService(repo).ListIncidents(context.Background(), nil)
+	_, _, err := newTestService(repo).ListIncidents(context.Background(), nil)
 	assert.ErrorIs(t, err, domain.ErrUnavailable)
 	assert.ErrorIs(t, newTestService(repo).Ping(context.Background()), domain.ErrUnavailable)
 }
@@ -71,7 +71,7 @@ func TestSimilarIncidents(t *testing.T) {
 	emb[1] = 0.5
 	t.Run("searches with the stored embedding, excluding the incident", func(t *testing.T) {
 		repo := &recordingRepo{incident: domain.IncidentEvent{ID: 9, Embedding: emb}}
-		res, err := newTestService(repo).SimilarIncidents(context.Background(), "9",
+		res, _, err := newTestService(repo).SimilarIncidents(context.Background(), "9",
 			Params{"limit": {"3"}, "threshold": {"0.5"}, "namespace": {"prod"}})
 		require.NoError(t, err)
 		require.Len(t, repo.gets, 1)
@@ -88,7 +88,7 @@ func TestSimilarIncidents(t *testing.T) {
 	})
 	t.Run("an incident without embedding has no similar incidents", func(t *testing.T) {
 		repo := &recordingRepo{incident: domain.IncidentEvent{ID: 9}}
-		res, err := newTestService(repo).SimilarIncidents(context.Background(), "9", nil)
+		res, _, err := newTestService(repo).SimilarIncidents(context.Background(), "9", nil)
 		require.NoError(t, err)
 		assert.Equal(t, []domain.ScoredIncident{}, res.Incidents)
 		assert.Equal(t, 10, res.Limit)
@@ -96,14 +96,14 @@ func TestSimilarIncidents(t *testing.T) {
 	})
 	t.Run("unknown incident", func(t *testing.T) {
 		repo := &recordingRepo{getErr: domain.ErrNotFound}
-		_, err := newTestService(repo).SimilarIncidents(context.Background(), "9", nil)
+		_, _, err := newTestService(repo).SimilarIncidents(context.Background(), "9", nil)
 		assert.ErrorIs(t, err, domain.ErrNotFound)
 	})
 }
 
 func TestSemanticSearchDefaults(t *testing.T) {
 	repo := &recordingRepo{}
-	res, err := newTestService(repo).SemanticSearch(context.Background(), SemanticRequest{
+	res, _, err := newTestService(repo).SemanticSearch(context.Background(), SemanticRequest{
 		Embedding: unitVector(), Filters: Params{"namespace": {"b", "a"}},
 	})
 	require.NoError(t, err)

@@ -67,7 +67,7 @@ func TestListValidation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			repo := &recordingRepo{}
-			_, err := newTestService(repo).ListIncidents(context.Background(), tc.given)
+			_, _, err := newTestService(repo).ListIncidents(context.Background(), tc.given)
 			requireFieldError(t, err, tc.field)
 			assert.Empty(t, repo.lists, "an invalid request must not reach the repository")
 		})
@@ -75,7 +75,7 @@ func TestListValidation(t *testing.T) {
 }
 
 func TestListValidationReportsEveryField(t *testing.T) {
-	_, err := newTestService(&recordingRepo{}).ListIncidents(context.Background(),
+	_, _, err := newTestService(&recordingRepo{}).ListIncidents(context.Background(),
 		Params{"limit": {"0"}, "offset": {"-3"}, "phase": {"x"}})
 	var ve *domain.ValidationError
 	require.ErrorAs(t, err, &ve)
@@ -86,11 +86,11 @@ func TestGetAndSimilarValidation(t *testing.T) {
 	ids := []string{"abc", "0", "-1", "+1", "1.5", "", "99999999999999999999", "0x10", " 1"}
 	for _, id := range ids {
 		t.Run("get id "+id, func(t *testing.T) {
-			_, err := newTestService(&recordingRepo{}).GetIncident(context.Background(), id, nil)
+			_, _, err := newTestService(&recordingRepo{}).GetIncident(context.Background(), id, nil)
 			requireFieldError(t, err, "id")
 		})
 		t.Run("similar id "+id, func(t *testing.T) {
-			_, err := newTestService(&recordingRepo{}).SimilarIncidents(context.Background(), id, nil)
+			_, _, err := newTestService(&recordingRepo{}).SimilarIncidents(context.Background(), id, nil)
 			requireFieldError(t, err, "id")
 		})
 	}
@@ -111,11 +111,11 @@ func TestGetAndSimilarValidation(t *testing.T) {
 	}
 	for _, tc := range similar {
 		t.Run("similar "+tc.name, func(t *testing.T) {
-			_, err := newTestService(&recordingRepo{}).SimilarIncidents(context.Background(), "1", tc.given)
+			_, _, err := newTestService(&recordingRepo{}).SimilarIncidents(context.Background(), "1", tc.given)
 			requireFieldError(t, err, tc.field)
 		})
 	}
-	_, err := newTestService(&recordingRepo{}).GetIncident(context.Background(), "1", Params{"limit": {"1"}})
+	_, _, err := newTestService(&recordingRepo{}).GetIncident(context.Background(), "1", Params{"limit": {"1"}})
 	requireFieldError(t, err, "limit")
 }
 
@@ -146,7 +146,7 @@ func TestSemanticSearchValidation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			repo := &recordingRepo{}
-			_, err := newTestService(repo).SemanticSearch(context.Background(), tc.given)
+			_, _, err := newTestService(repo).SemanticSearch(context.Background(), tc.given)
 			requireFieldError(t, err, tc.field)
 			assert.Empty(t, repo.searches)
 		})
@@ -157,10 +157,10 @@ func TestAggregationValidation(t *testing.T) {
 	svc := newTestService(&recordingRepo{})
 	ctx := context.Background()
 	calls := map[string]func(Params) error{
-		"success-rate": func(p Params) error { _, err := svc.SuccessRate(ctx, p); return err },
-		"namespaces":   func(p Params) error { _, err := svc.Namespaces(ctx, p); return err },
-		"severity":     func(p Params) error { _, err := svc.Severity(ctx, p); return err },
-		"trend":        func(p Params) error { _, err := svc.Trend(ctx, p); return err },
+		"success-rate": func(p Params) error { _, _, err := svc.SuccessRate(ctx, p); return err },
+		"namespaces":   func(p Params) error { _, _, err := svc.Namespaces(ctx, p); return err },
+		"severity":     func(p Params) error { _, _, err := svc.Severity(ctx, p); return err },
+		"trend":        func(p Params) error { _, _, err := svc.Trend(ctx, p); return err },
 	}
 	for name, call := range calls {
 		t.Run(name+" unknown parameter", func(t *testing.T) {

@@ -1,7 +1,7 @@
 // Package dataset holds the built-in demo data set: the remediation history of a made-up
 // shop's four clusters (prod-us-east-1, prod-eu-west-1, staging-us-east-1, dev-local) over
 // the 90 days before now, 355 incidents with 384-dimensional embeddings. `contextapi serve`
-// shows it when no database is configured, the README's tour walks through it, and
+// shows it when no database is configured, docs/tour.md walks through it, and
 // `contextapi seed --dataset demo` loads it into PostgreSQL.
 //
 // Most incidents are generated from the vocabulary (alerts, the actions each is fixed with

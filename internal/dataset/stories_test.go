@@ -122,7 +122,7 @@ func TestDemoObjectHistories(t *testing.T) {
 	assert.GreaterOrEqual(t, count("checkout-legacy", month, window), 3, "checkout-legacy: older history")
 }
 
-// recovery is what the recovery context (contract §3.5) makes of the demo set, with the
+// recovery is what the recovery context (docs/api.md §3.5) makes of the demo set, with the
 // default parameters: limit 10, threshold 0.7, min_samples 3.
 type recovery struct {
 	incident  domain.IncidentEvent

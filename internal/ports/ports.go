@@ -9,23 +9,28 @@ import (
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
+// Every read also returns how it was answered (domain.Read): a repository with no cache
+// returns the zero Read; a cache says whether it was a hit, a miss or a stale answer, and
+// which stored version it returned, so an answer built from reads can say how long it
+// stays right (domain.Validity).
+
 // IncidentRepository reads incidents.
 type IncidentRepository interface {
 	// List returns one page of incidents matching the query's filter, ordered by start
 	// time descending then id descending, with the total number of matches.
-	List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, error)
+	List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, domain.Read, error)
 	// Get returns one incident, or an error wrapping domain.ErrNotFound.
-	Get(ctx context.Context, q domain.GetQuery) (domain.IncidentEvent, error)
+	Get(ctx context.Context, q domain.GetQuery) (domain.IncidentEvent, domain.Read, error)
 	// Search returns the incidents nearest to the query's embedding (see
 	// domain.SemanticQuery). Incidents without an embedding never match.
-	Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, error)
+	Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, domain.Read, error)
 }
 
 // AggregateRepository counts incidents.
 type AggregateRepository interface {
 	// Aggregate counts the incidents matching the filter per group; groups with no
 	// incident are absent. Order is unspecified.
-	Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, error)
+	Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, domain.Read, error)
 }
 
 // Pinger tells whether a backend can answer now.

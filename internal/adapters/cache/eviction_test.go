@@ -27,7 +27,7 @@ func TestEvictionKeepsTheHotSet(t *testing.T) {
 	}
 	for range 20 {
 		for _, q := range hot {
-			_, err := e.cache.Get(ctx, q)
+			_, _, err := e.cache.Get(ctx, q)
 			require.NoError(t, err)
 		}
 	}
@@ -35,13 +35,13 @@ func TestEvictionKeepsTheHotSet(t *testing.T) {
 
 	// Cold traffic: 2,000 distinct list pages asked once each, far more than the budget.
 	for i := range 2000 {
-		_, err := e.cache.List(ctx, domain.ListQuery{Limit: 10, Offset: i % 10_000, Filter: domain.Filter{Names: []string{string(rune('a' + i%26))}}})
+		_, _, err := e.cache.List(ctx, domain.ListQuery{Limit: 10, Offset: i % 10_000, Filter: domain.Filter{Names: []string{string(rune('a' + i%26))}}})
 		require.NoError(t, err)
 	}
 	e.cache.Wait()
 
 	for _, q := range hot {
-		_, err := e.cache.Get(ctx, q)
+		_, _, err := e.cache.Get(ctx, q)
 		require.NoError(t, err)
 	}
 	reloaded := e.repo.gets.Load() - loadsBefore

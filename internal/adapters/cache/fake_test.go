@@ -54,34 +54,34 @@ func (c *countingRepo) pass(ctx context.Context) error {
 	return err
 }
 
-func (c *countingRepo) List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, error) {
+func (c *countingRepo) List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, domain.Read, error) {
 	c.lists.Add(1)
 	if err := c.pass(ctx); err != nil {
-		return domain.IncidentPage{}, err
+		return domain.IncidentPage{}, domain.Read{}, err
 	}
 	return c.next.List(ctx, q)
 }
 
-func (c *countingRepo) Get(ctx context.Context, q domain.GetQuery) (domain.IncidentEvent, error) {
+func (c *countingRepo) Get(ctx context.Context, q domain.GetQuery) (domain.IncidentEvent, domain.Read, error) {
 	c.gets.Add(1)
 	if err := c.pass(ctx); err != nil {
-		return domain.IncidentEvent{}, err
+		return domain.IncidentEvent{}, domain.Read{}, err
 	}
 	return c.next.Get(ctx, q)
 }
 
-func (c *countingRepo) Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, error) {
+func (c *countingRepo) Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, domain.Read, error) {
 	c.searches.Add(1)
 	if err := c.pass(ctx); err != nil {
-		return nil, err
+		return nil, domain.Read{}, err
 	}
 	return c.next.Search(ctx, q)
 }
 
-func (c *countingRepo) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, error) {
+func (c *countingRepo) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, domain.Read, error) {
 	c.aggregates.Add(1)
 	if err := c.pass(ctx); err != nil {
-		return nil, err
+		return nil, domain.Read{}, err
 	}
 	return c.next.Aggregate(ctx, q)
 }

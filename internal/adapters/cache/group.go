@@ -10,7 +10,7 @@ import (
 // call is one load shared by every caller that asked for the same key meanwhile.
 type call struct {
 	done    chan struct{}
-	val     any
+	val     *entry
 	err     error
 	waiters int
 	cancel  context.CancelFunc
@@ -31,7 +31,7 @@ func newGroup(timeout time.Duration, shared func()) *group {
 }
 
 // do returns the result of load for key, running it once for concurrent callers.
-func (g *group) do(ctx context.Context, key string, load func(context.Context) (any, error)) (any, error) {
+func (g *group) do(ctx context.Context, key string, load func(context.Context) (*entry, error)) (*entry, error) {
 	g.mu.Lock()
 	if c, ok := g.calls[key]; ok {
 		c.waiters++
@@ -63,7 +63,7 @@ func (g *group) do(ctx context.Context, key string, load func(context.Context) (
 	return g.wait(ctx, key, c)
 }
 
-func (g *group) wait(ctx context.Context, key string, c *call) (any, error) {
+func (g *group) wait(ctx context.Context, key string, c *call) (*entry, error) {
 	select {
 	case <-c.done:
 		return c.val, c.err

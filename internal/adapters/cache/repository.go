@@ -58,6 +58,9 @@ func (o Options) withDefaults() Options {
 // entry is a cached value with its version and its two deadlines: fresh until the
 // TTL, usable while the repository is down until the stale window ends.
 type entry struct {
+	// value is one of the repository's answers (a page, an incident, search hits,
+	// groups) or a remembered response: one ristretto cache holds them all so they share
+	// one memory budget. Each key names its kind, so read's type assertion cannot fail.
 	value      any
 	version    string
 	freshUntil time.Time
@@ -102,46 +105,46 @@ func (r *Repository) Close() { r.store.Close() }
 func (r *Repository) Wait() { r.store.Wait() }
 
 // List is cached per canonical query.
-func (r *Repository) List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, error) {
+func (r *Repository) List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, domain.Read, error) {
 	key, ok := listKey(q)
 	if !ok {
 		return bypass(ctx, r.next.List, q)
 	}
-	return read(ctx, r, key, func(ctx context.Context) (domain.IncidentPage, error) { return r.next.List(ctx, q) },
+	return read(ctx, r, key, func(ctx context.Context) (domain.IncidentPage, domain.Read, error) { return r.next.List(ctx, q) },
 		clonePage, pageCost)
 }
 
 // Get is cached per id and embedding choice. Not-found is an error and never cached.
-func (r *Repository) Get(ctx context.Context, q domain.GetQuery) (domain.IncidentEvent, error) {
-	return read(ctx, r, getKey(q), func(ctx context.Context) (domain.IncidentEvent, error) { return r.next.Get(ctx, q) },
+func (r *Repository) Get(ctx context.Context, q domain.GetQuery) (domain.IncidentEvent, domain.Read, error) {
+	return read(ctx, r, getKey(q), func(ctx context.Context) (domain.IncidentEvent, domain.Read, error) { return r.next.Get(ctx, q) },
 		cloneIncident, incidentCost)
 }
 
 // Search is cached per query vector and parameters, hashed whole.
-func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, error) {
+func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, domain.Read, error) {
 	key, ok := searchKey(q)
 	if !ok {
 		return bypass(ctx, r.next.Search, q)
 	}
-	return read(ctx, r, key, func(ctx context.Context) ([]domain.ScoredIncident, error) { return r.next.Search(ctx, q) },
+	return read(ctx, r, key, func(ctx context.Context) ([]domain.ScoredIncident, domain.Read, error) { return r.next.Search(ctx, q) },
 		cloneScored, scoredCost)
 }
 
 // Aggregate is cached per canonical query.
-func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, error) {
+func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, domain.Read, error) {
 	key, ok := aggregateKey(q)
 	if !ok {
 		return bypass(ctx, r.next.Aggregate, q)
 	}
-	return read(ctx, r, key, func(ctx context.Context) ([]domain.Group, error) { return r.next.Aggregate(ctx, q) },
+	return read(ctx, r, key, func(ctx context.Context) ([]domain.Group, domain.Read, error) { return r.next.Aggregate(ctx, q) },
 		cloneGroups, groupsCost)
 }
 
-// bypass answers a query the cache cannot key straight from the repository, and
-// reports a read with nothing stored, so no answer built from it is ever reused.
-func bypass[Q, T any](ctx context.Context, load func(context.Context, Q) (T, error), q Q) (T, error) {
-	domain.ReadReportFrom(ctx).Record(domain.ReadMiss, "")
-	return load(ctx, q)
+// bypass answers a query the cache cannot key straight from the repository: a miss
+// with nothing stored, so no answer built from it is ever reused.
+func bypass[Q, T any](ctx context.Context, load func(context.Context, Q) (T, domain.Read, error), q Q) (T, domain.Read, error) {
+	v, _, err := load(ctx, q)
+	return v, domain.Read{Source: domain.ReadMiss}, err
 }
 
 // Ping passes through: readiness must reflect the repository, not the cache.
@@ -149,43 +152,39 @@ func (r *Repository) Ping(ctx context.Context) error { return r.next.Ping(ctx) }
 
 // read answers from a fresh entry; else loads through the flight group and stores the
 // result; and when the load finds the repository unavailable, falls back to an entry
-// still within its stale window. Errors are never stored.
-func read[T any](ctx context.Context, r *Repository, key string, load func(context.Context) (T, error),
-	clone func(T) T, cost func(T) int64) (T, error) {
-	report := domain.ReadReportFrom(ctx)
+// still within its stale window. Errors are never stored. The Read it returns names
+// the entry's version, which answers built from the value are tied to.
+func read[T any](ctx context.Context, r *Repository, key string, load func(context.Context) (T, domain.Read, error),
+	clone func(T) T, cost func(T) int64) (T, domain.Read, error) {
 	cached, found := r.store.Get(key)
 	if found && r.opts.Now().Before(cached.freshUntil) {
 		r.metrics.requests.WithLabelValues("hit").Inc()
-		report.Record(domain.ReadHit, cached.version)
-		return clone(cached.value.(T)), nil
+		return clone(cached.value.(T)), domain.Read{Source: domain.ReadHit, Version: cached.version}, nil
 	}
-	v, err := r.flights.do(ctx, key, func(ctx context.Context) (any, error) {
-		v, err := load(ctx)
+	e, err := r.flights.do(ctx, key, func(ctx context.Context) (*entry, error) {
+		v, _, err := load(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return r.store1(key, v, cost(v)), nil
+		return r.storeLoaded(key, v, cost(v)), nil
 	})
 	if err == nil {
-		e := v.(*entry)
 		r.metrics.requests.WithLabelValues("miss").Inc()
-		report.Record(domain.ReadMiss, e.version)
-		return clone(e.value.(T)), nil
+		return clone(e.value.(T)), domain.Read{Source: domain.ReadMiss, Version: e.version}, nil
 	}
 	if found && errors.Is(err, domain.ErrUnavailable) && r.opts.Now().Before(cached.staleUntil) {
 		r.metrics.requests.WithLabelValues("stale").Inc()
-		report.Record(domain.ReadStale, cached.version)
-		return clone(cached.value.(T)), nil
+		return clone(cached.value.(T)), domain.Read{Source: domain.ReadStale, Version: cached.version}, nil
 	}
 	var zero T
-	return zero, err
+	return zero, domain.Read{}, err
 }
 
-// store1 keeps a freshly loaded value. ristretto applies writes asynchronously: the
-// load waits until this one is applied, so callers arriving after the load leaves the
-// flight group find it (else they would query again). ristretto may still refuse it
-// (admission policy); callers then simply miss again later.
-func (r *Repository) store1(key string, v any, cost int64) *entry {
+// storeLoaded keeps a freshly loaded value under a new version. ristretto applies
+// writes asynchronously: the load waits until this one is applied, so callers arriving
+// after the load leaves the flight group find it (else they would query again).
+// ristretto may still refuse it (admission policy); callers then simply miss again.
+func (r *Repository) storeLoaded(key string, v any, cost int64) *entry {
 	now := r.opts.Now()
 	e := &entry{
 		value:      v,

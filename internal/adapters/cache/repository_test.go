@@ -71,25 +71,25 @@ func TestRepeatedReadsAreHits(t *testing.T) {
 	e := newEnv(t, Options{})
 	ctx := context.Background()
 	q := domain.ListQuery{Limit: 5}
-	first, err := e.cache.List(ctx, q)
+	first, _, err := e.cache.List(ctx, q)
 	require.NoError(t, err)
 	for range 3 {
-		again, err := e.cache.List(ctx, q)
+		again, _, err := e.cache.List(ctx, q)
 		require.NoError(t, err)
 		assert.Equal(t, first, again)
 	}
-	_, err = e.cache.Get(ctx, domain.GetQuery{ID: 3})
+	_, _, err = e.cache.Get(ctx, domain.GetQuery{ID: 3})
 	require.NoError(t, err)
-	_, err = e.cache.Get(ctx, domain.GetQuery{ID: 3})
+	_, _, err = e.cache.Get(ctx, domain.GetQuery{ID: 3})
 	require.NoError(t, err)
-	_, err = e.cache.Aggregate(ctx, domain.AggregateQuery{GroupBy: []domain.Dimension{domain.DimSeverity}})
+	_, _, err = e.cache.Aggregate(ctx, domain.AggregateQuery{GroupBy: []domain.Dimension{domain.DimSeverity}})
 	require.NoError(t, err)
-	_, err = e.cache.Aggregate(ctx, domain.AggregateQuery{GroupBy: []domain.Dimension{domain.DimSeverity}})
+	_, _, err = e.cache.Aggregate(ctx, domain.AggregateQuery{GroupBy: []domain.Dimension{domain.DimSeverity}})
 	require.NoError(t, err)
 	vec := porttest.FamilyVector(porttest.Family(0))
-	_, err = e.cache.Search(ctx, domain.SemanticQuery{Embedding: vec, Limit: 3, Threshold: 0.5})
+	_, _, err = e.cache.Search(ctx, domain.SemanticQuery{Embedding: vec, Limit: 3, Threshold: 0.5})
 	require.NoError(t, err)
-	_, err = e.cache.Search(ctx, domain.SemanticQuery{Embedding: vec, Limit: 3, Threshold: 0.5})
+	_, _, err = e.cache.Search(ctx, domain.SemanticQuery{Embedding: vec, Limit: 3, Threshold: 0.5})
 	require.NoError(t, err)
 
 	assert.EqualValues(t, 1, e.repo.lists.Load())
@@ -107,16 +107,16 @@ func TestDifferentQueriesDoNotShareEntries(t *testing.T) {
 		return domain.ListQuery{Limit: 5, Filter: domain.Filter{Severities: s}}
 	}
 	for _, q := range []domain.ListQuery{sev("critical"), sev("warning"), sev("critical", "warning"), {Limit: 6}, {Limit: 5, Offset: 1}, {Limit: 5, IncludeEmbedding: true}} {
-		_, err := e.cache.List(ctx, q)
+		_, _, err := e.cache.List(ctx, q)
 		require.NoError(t, err)
 	}
 	assert.EqualValues(t, 6, e.repo.lists.Load())
 	a := porttest.FamilyVector(porttest.Family(0))
 	b := append([]float32(nil), a...)
 	b[383] += 0.001 // differs only in its last component
-	_, err := e.cache.Search(ctx, domain.SemanticQuery{Embedding: a, Limit: 3})
+	_, _, err := e.cache.Search(ctx, domain.SemanticQuery{Embedding: a, Limit: 3})
 	require.NoError(t, err)
-	_, err = e.cache.Search(ctx, domain.SemanticQuery{Embedding: b, Limit: 3})
+	_, _, err = e.cache.Search(ctx, domain.SemanticQuery{Embedding: b, Limit: 3})
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, e.repo.searches.Load(), "vectors are hashed whole")
 }
@@ -125,14 +125,14 @@ func TestErrorsAreNeverCached(t *testing.T) {
 	e := newEnv(t, Options{})
 	ctx := context.Background()
 	e.repo.setErr(errors.New("boom"))
-	_, err := e.cache.List(ctx, domain.ListQuery{Limit: 5})
+	_, _, err := e.cache.List(ctx, domain.ListQuery{Limit: 5})
 	require.Error(t, err)
 	e.repo.setErr(nil)
-	_, err = e.cache.List(ctx, domain.ListQuery{Limit: 5})
+	_, _, err = e.cache.List(ctx, domain.ListQuery{Limit: 5})
 	require.NoError(t, err)
-	_, err = e.cache.Get(ctx, domain.GetQuery{ID: 999})
+	_, _, err = e.cache.Get(ctx, domain.GetQuery{ID: 999})
 	require.ErrorIs(t, err, domain.ErrNotFound)
-	_, err = e.cache.Get(ctx, domain.GetQuery{ID: 999})
+	_, _, err = e.cache.Get(ctx, domain.GetQuery{ID: 999})
 	require.ErrorIs(t, err, domain.ErrNotFound)
 	assert.EqualValues(t, 2, e.repo.lists.Load())
 	assert.EqualValues(t, 2, e.repo.gets.Load(), "not found is not cached either")
@@ -142,14 +142,14 @@ func TestTTLExpiryOnTheInjectedClock(t *testing.T) {
 	e := newEnv(t, Options{TTL: time.Minute})
 	ctx := context.Background()
 	q := domain.GetQuery{ID: 5}
-	_, err := e.cache.Get(ctx, q)
+	_, _, err := e.cache.Get(ctx, q)
 	require.NoError(t, err)
 	e.clock.Advance(59 * time.Second)
-	_, err = e.cache.Get(ctx, q)
+	_, _, err = e.cache.Get(ctx, q)
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, e.repo.gets.Load(), "still fresh")
 	e.clock.Advance(time.Second)
-	_, err = e.cache.Get(ctx, q)
+	_, _, err = e.cache.Get(ctx, q)
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, e.repo.gets.Load(), "expired at the TTL")
 }
@@ -157,51 +157,42 @@ func TestTTLExpiryOnTheInjectedClock(t *testing.T) {
 func TestStaleAnswersWhileTheRepositoryIsUnavailable(t *testing.T) {
 	e := newEnv(t, Options{TTL: time.Minute, StaleWindow: 10 * time.Minute})
 	q := domain.ListQuery{Limit: 3}
-	want, err := e.cache.List(context.Background(), q)
+	want, _, err := e.cache.List(context.Background(), q)
 	require.NoError(t, err)
 
 	e.repo.setErr(domain.ErrUnavailable)
 	e.clock.Advance(5 * time.Minute)
-	ctx, report := domain.WithReadReport(context.Background())
-	got, err := e.cache.List(ctx, q)
+	got, read, err := e.cache.List(context.Background(), q)
 	require.NoError(t, err, "within the stale window the cached page answers")
 	assert.Equal(t, want, got)
-	source, _ := report.Summary()
-	assert.Equal(t, domain.ReadStale, source)
+	assert.Equal(t, domain.ReadStale, read.Source)
 	assert.InDelta(t, 1, e.requests("stale"), 0)
 
-	_, err = e.cache.List(context.Background(), domain.ListQuery{Limit: 4})
+	_, _, err = e.cache.List(context.Background(), domain.ListQuery{Limit: 4})
 	assert.ErrorIs(t, err, domain.ErrUnavailable, "nothing cached: the outage shows")
 
 	e.clock.Advance(6 * time.Minute) // 11 minutes: past TTL + stale window
-	_, err = e.cache.List(context.Background(), q)
+	_, _, err = e.cache.List(context.Background(), q)
 	assert.ErrorIs(t, err, domain.ErrUnavailable)
 
 	other := errors.New("syntax error")
 	e.repo.setErr(other)
 	e.clock.Advance(-10 * time.Minute) // back inside the window, but a non-outage error
-	_, err = e.cache.List(context.Background(), q)
+	_, _, err = e.cache.List(context.Background(), q)
 	assert.ErrorIs(t, err, other, "only an outage falls back to stale data")
 }
 
-func TestReadReportNamesTheStoredVersion(t *testing.T) {
+func TestReadsNameTheStoredVersion(t *testing.T) {
 	e := newEnv(t, Options{})
-	ctx1, miss := domain.WithReadReport(context.Background())
-	_, err := e.cache.Get(ctx1, domain.GetQuery{ID: 1})
+	_, miss, err := e.cache.Get(context.Background(), domain.GetQuery{ID: 1})
 	require.NoError(t, err)
 	e.cache.Wait()
-	ctx2, hit := domain.WithReadReport(context.Background())
-	_, err = e.cache.Get(ctx2, domain.GetQuery{ID: 1})
+	_, hit, err := e.cache.Get(context.Background(), domain.GetQuery{ID: 1})
 	require.NoError(t, err)
-	v1, ok1 := miss.Versions()
-	v2, ok2 := hit.Versions()
-	require.True(t, ok1)
-	require.True(t, ok2)
-	assert.Equal(t, v1, v2, "the hit returns the version the miss stored")
-	s1, _ := miss.Summary()
-	s2, _ := hit.Summary()
-	assert.Equal(t, domain.ReadMiss, s1)
-	assert.Equal(t, domain.ReadHit, s2)
+	require.NotEmpty(t, miss.Version)
+	assert.Equal(t, miss.Version, hit.Version, "the hit returns the version the miss stored")
+	assert.Equal(t, domain.ReadMiss, miss.Source)
+	assert.Equal(t, domain.ReadHit, hit.Source)
 }
 
 func TestPingPassesThrough(t *testing.T) {

@@ -1,59 +1,68 @@
 package cache
 
-import "time"
+import (
+	"time"
 
-// Responses keeps answers built from cached values, under the same memory budget, so
-// a repeated request costs close to serving static bytes. Each answer is tied to the
-// versions of the values it was built from (domain.ReadReport), so it can never
-// outlive or contradict them.
-type Responses struct {
+	"github.com/contextapi/contextapi/internal/domain"
+)
+
+// Responses keeps whole answers built from cached values (R is the caller's encoded
+// answer, e.g. an HTTP body and headers), under the cache's memory budget, so a
+// repeated request costs close to serving static bytes. Each answer is tied to the
+// versions of the values it was built from, so it can never outlive or contradict them.
+type Responses[R any] struct {
 	r *Repository
 }
 
-// Responses returns the response store sharing this cache.
-func (r *Repository) Responses() *Responses { return &Responses{r: r} }
+// NewResponses returns a response store sharing r's memory and clock.
+func NewResponses[R any](r *Repository) *Responses[R] { return &Responses[R]{r: r} }
 
-// remembered is a response kept for replay: whatever the HTTP layer needs to answer
-// again, the versions of the values it was built from, and a clock bound.
-type remembered struct {
-	response any
+// remembered is an answer kept for replay with the versions of the values it was built
+// from and its clock bound.
+type remembered[R any] struct {
+	response R
 	versions []string
 	until    time.Time
 }
 
 // Remember keeps response as the answer to request (a GET request's raw target, as
-// the caller names it) for as long as every value in versions stays the cache's
-// fresh value, and at most expiresIn from now when expiresIn > 0 (answers computed
-// from the clock). The response is never modified after this call, by contract.
-func (s *Responses) Remember(request string, versions []string, expiresIn time.Duration, response any, cost int64) {
-	if len(versions) == 0 {
+// the caller names it) when its validity allows reuse: for as long as every value it
+// read stays the cache's fresh value at the same version, and no longer than its clock
+// bound or the TTL. The response must not be modified after this call.
+func (s *Responses[R]) Remember(request string, validity domain.Validity, response R, cost int64) {
+	versions, maxAge, ok := validity.Reusable()
+	if !ok {
 		return
 	}
 	ttl := s.r.opts.TTL
-	if expiresIn > 0 {
-		ttl = min(ttl, expiresIn)
+	if maxAge > 0 {
+		ttl = min(ttl, maxAge)
 	}
-	e := &remembered{response: response, versions: versions, until: s.r.opts.Now().Add(ttl)}
+	e := &remembered[R]{response: response, versions: versions, until: s.r.opts.Now().Add(ttl)}
 	s.r.store.SetWithTTL(replayKey(request), &entry{value: e}, cost+int64(len(request)+entryOverhead), ttl)
 }
 
 // Replay returns the response remembered for request while it is still exactly what
 // the full path would build: every value it came from is still stored, at the same
 // version, and fresh. Each such value counts as a cache hit, as it would on that path.
-func (s *Responses) Replay(request string) (any, bool) {
+func (s *Responses[R]) Replay(request string) (R, bool) {
+	var none R
 	e, ok := s.r.store.Get(replayKey(request))
 	if !ok {
-		return nil, false
+		return none, false
 	}
-	rem := e.value.(*remembered)
+	rem, ok := e.value.(*remembered[R])
+	if !ok {
+		return none, false // kept by a store of another answer type under the same key
+	}
 	now := s.r.opts.Now()
 	if !now.Before(rem.until) {
-		return nil, false
+		return none, false
 	}
 	for _, v := range rem.versions {
 		cur, ok := s.r.store.Get(versionKey(v))
 		if !ok || cur.version != v || !now.Before(cur.freshUntil) {
-			return nil, false
+			return none, false
 		}
 	}
 	s.r.metrics.hits.Add(float64(len(rem.versions)))

@@ -32,7 +32,7 @@ func TestConcurrentIdenticalMissesLoadOnce(t *testing.T) {
 			var wg sync.WaitGroup
 			for i := range n {
 				wg.Go(func() {
-					p, err := e.cache.List(context.Background(), q)
+					p, _, err := e.cache.List(context.Background(), q)
 					assert.NoError(t, err)
 					pages[i] = p
 				})
@@ -58,7 +58,7 @@ func TestConcurrentMissesOfTwoQueriesLoadOnceEach(t *testing.T) {
 	for i := range 10 {
 		ns := []string{"production", "staging"}[i%2]
 		wg.Go(func() {
-			_, err := e.cache.List(context.Background(), domain.ListQuery{Limit: 10, Filter: domain.Filter{Namespaces: []string{ns}}})
+			_, _, err := e.cache.List(context.Background(), domain.ListQuery{Limit: 10, Filter: domain.Filter{Namespaces: []string{ns}}})
 			assert.NoError(t, err)
 		})
 	}
@@ -75,7 +75,7 @@ func TestTheLeaderLeavingDoesNotFailTheOthers(t *testing.T) {
 	leaderCtx, cancelLeader := context.WithCancel(context.Background())
 	leaderErr := make(chan error, 1)
 	go func() {
-		_, err := e.cache.Get(leaderCtx, q)
+		_, _, err := e.cache.Get(leaderCtx, q)
 		leaderErr <- err
 	}()
 	require.Eventually(t, func() bool { return e.repo.gets.Load() == 1 }, 5*time.Second, time.Millisecond)
@@ -83,7 +83,7 @@ func TestTheLeaderLeavingDoesNotFailTheOthers(t *testing.T) {
 	results := make([]domain.IncidentEvent, 5)
 	for i := range results {
 		wg.Go(func() {
-			got, err := e.cache.Get(context.Background(), q)
+			got, _, err := e.cache.Get(context.Background(), q)
 			assert.NoError(t, err)
 			results[i] = got
 		})
@@ -107,7 +107,7 @@ func TestTheLoadIsCancelledWhenEveryCallerHasGone(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 3 {
 		wg.Go(func() {
-			_, err := e.cache.Aggregate(ctx, domain.AggregateQuery{})
+			_, _, err := e.cache.Aggregate(ctx, domain.AggregateQuery{})
 			assert.ErrorIs(t, err, context.Canceled)
 		})
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The aggregations over the contract fixture, rendered exactly as contract §3.4 shapes
+// The aggregations over the contract fixture, rendered exactly as docs/api.md §3.4 shapes
 // them (member order, null rates and averages, a null namespace group, zero days).
 func TestAggregations(t *testing.T) {
 	tests := []struct {

@@ -34,16 +34,16 @@ func (s *switchableRepo) err() error {
 	return nil
 }
 
-func (s *switchableRepo) List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, error) {
+func (s *switchableRepo) List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, domain.Read, error) {
 	if err := s.err(); err != nil {
-		return domain.IncidentPage{}, err
+		return domain.IncidentPage{}, domain.Read{}, err
 	}
 	return s.Repository.List(ctx, q)
 }
 
-func (s *switchableRepo) Get(ctx context.Context, q domain.GetQuery) (domain.IncidentEvent, error) {
+func (s *switchableRepo) Get(ctx context.Context, q domain.GetQuery) (domain.IncidentEvent, domain.Read, error) {
 	if err := s.err(); err != nil {
-		return domain.IncidentEvent{}, err
+		return domain.IncidentEvent{}, domain.Read{}, err
 	}
 	return s.Repository.Get(ctx, q)
 }
@@ -64,7 +64,7 @@ func newCachedEnv(t *testing.T) (*testEnv, *switchableRepo, *movableClock, *cach
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	env := newEnvAt(t, c, Config{}, clock.Now) // one clock for the service and the cache
-	env.srv.CacheResponses(c.Responses())
+	env.srv.CacheResponses(cache.NewResponses[*Replayable](c))
 	return env, repo, clock, c
 }
 
@@ -113,7 +113,7 @@ type countingStore struct {
 	replays int
 }
 
-func (s *countingStore) Replay(request string) (any, bool) {
+func (s *countingStore) Replay(request string) (*Replayable, bool) {
 	r, ok := s.ResponseStore.Replay(request)
 	if ok {
 		s.mu.Lock()
@@ -142,7 +142,7 @@ func sameAnswer(t *testing.T, full, replayed *httptest.ResponseRecorder) {
 
 func TestRepeatedRequestsAreReplayedWhileTheirValuesHold(t *testing.T) {
 	env, _, clock, c := newCachedEnv(t)
-	store := &countingStore{ResponseStore: c.Responses()}
+	store := &countingStore{ResponseStore: cache.NewResponses[*Replayable](c)}
 	env.srv.CacheResponses(store)
 
 	first := env.get(t, "/api/v1/incidents/3")
@@ -167,7 +167,7 @@ func TestRepeatedRequestsAreReplayedWhileTheirValuesHold(t *testing.T) {
 
 func TestReplayedPagesKeepTheirLinks(t *testing.T) {
 	env, _, _, c := newCachedEnv(t)
-	store := &countingStore{ResponseStore: c.Responses()}
+	store := &countingStore{ResponseStore: cache.NewResponses[*Replayable](c)}
 	env.srv.CacheResponses(store)
 	first := env.get(t, "/api/v1/incidents?limit=3&severity=critical")
 	require.Contains(t, first.Header().Get("Link"), `rel="next"`)
@@ -179,7 +179,7 @@ func TestReplayedPagesKeepTheirLinks(t *testing.T) {
 
 func TestAnswersFromTheClockAreNotReplayedPastTheirWindow(t *testing.T) {
 	env, _, clock, c := newCachedEnv(t)
-	store := &countingStore{ResponseStore: c.Responses()}
+	store := &countingStore{ResponseStore: cache.NewResponses[*Replayable](c)}
 	env.srv.CacheResponses(store)
 	d := porttest.FixtureNow
 	clock.Advance(time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 30, 0, time.UTC).Sub(clock.Now()))

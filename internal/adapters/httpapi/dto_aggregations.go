@@ -8,7 +8,7 @@ import (
 // dateLayout renders trend days.
 const dateLayout = "2006-01-02"
 
-// successRateResponse is the success-rate aggregation (contract §3.4).
+// successRateResponse is the success-rate aggregation (docs/api.md §3.4).
 type successRateResponse struct {
 	Total        int64                    `json:"total"`
 	Succeeded    int64                    `json:"succeeded"`

@@ -6,7 +6,7 @@ import (
 	"github.com/contextapi/contextapi/internal/app"
 )
 
-// recoveryContextResponse is the recovery context of contract §3.5.
+// recoveryContextResponse is the recovery context of docs/api.md §3.5.
 type recoveryContextResponse struct {
 	Incident         incidentResponse          `json:"incident"`
 	PreviousAttempts []incidentResponse        `json:"previous_attempts"`
@@ -57,7 +57,7 @@ func newRecoveryContextResponse(rc app.RecoveryContext) recoveryContextResponse 
 	return out
 }
 
-// historicalContextResponse is the historical context of contract §3.7, in the shape
+// historicalContextResponse is the historical context of docs/api.md §3.7, in the shape
 // upstream's HolmesGPT-API client reads (snake_case keys, percentages, seconds).
 type historicalContextResponse struct {
 	Available           bool                              `json:"available"`

@@ -28,7 +28,7 @@ func optionalTime(t *time.Time) *timestamp {
 	return &ts
 }
 
-// incidentResponse is an IncidentEvent as contract §1 renders it: every field present,
+// incidentResponse is an IncidentEvent as docs/api.md §1 renders it: every field present,
 // in this order, NULL columns as JSON null. The embedding appears only when the incident
 // carries one, which it does only when include=embedding was asked for.
 type incidentResponse struct {

@@ -2,7 +2,7 @@ package httpapi
 
 import "github.com/contextapi/contextapi/internal/app"
 
-// incidentListResponse is one page of incidents (contract §3.2).
+// incidentListResponse is one page of incidents (docs/api.md §3.2).
 type incidentListResponse struct {
 	Incidents       []incidentResponse `json:"incidents"`
 	Total           int64              `json:"total"`
@@ -30,7 +30,7 @@ func newIncidentListResponse(res app.ListResult) incidentListResponse {
 	return out
 }
 
-// similarListResponse is the answer of a vector search (contract §3.3), most similar
+// similarListResponse is the answer of a vector search (docs/api.md §3.3), most similar
 // first.
 type similarListResponse struct {
 	Incidents []similarIncidentResponse `json:"incidents"`

@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"net/http"
-
 	"github.com/labstack/echo/v4"
 )
 
@@ -12,11 +10,11 @@ func (s *Server) successRate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sr, err := s.svc.SuccessRate(c.Request().Context(), p)
+	sr, validity, err := s.svc.SuccessRate(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
-	return writeBuilt(c, http.StatusOK, func() any { return newSuccessRateResponse(sr) })
+	return s.writeAnswer(c, validity, func() any { return newSuccessRateResponse(sr) })
 }
 
 // namespaces serves GET /api/v1/aggregations/namespaces.
@@ -25,11 +23,11 @@ func (s *Server) namespaces(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	groups, err := s.svc.Namespaces(c.Request().Context(), p)
+	groups, validity, err := s.svc.Namespaces(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
-	return writeBuilt(c, http.StatusOK, func() any { return newNamespacesResponse(groups) })
+	return s.writeAnswer(c, validity, func() any { return newNamespacesResponse(groups) })
 }
 
 // severity serves GET /api/v1/aggregations/severity.
@@ -38,11 +36,11 @@ func (s *Server) severity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	counts, err := s.svc.Severity(c.Request().Context(), p)
+	counts, validity, err := s.svc.Severity(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
-	return writeBuilt(c, http.StatusOK, func() any { return newSeverityResponse(counts) })
+	return s.writeAnswer(c, validity, func() any { return newSeverityResponse(counts) })
 }
 
 // trend serves GET /api/v1/aggregations/trend.
@@ -51,9 +49,9 @@ func (s *Server) trend(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.svc.Trend(c.Request().Context(), p)
+	t, validity, err := s.svc.Trend(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
-	return writeBuilt(c, http.StatusOK, func() any { return newTrendResponse(t) })
+	return s.writeAnswer(c, validity, func() any { return newTrendResponse(t) })
 }

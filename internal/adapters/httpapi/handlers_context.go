@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"net/http"
 	"net/url"
 
 	"github.com/labstack/echo/v4"
@@ -21,11 +20,11 @@ func (s *Server) remediationContext(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.svc.RecoveryContext(c.Request().Context(), rrid, p)
+	res, validity, err := s.svc.RecoveryContext(c.Request().Context(), rrid, p)
 	if err != nil {
 		return err
 	}
-	return writeBuilt(c, http.StatusOK, func() any { return newRecoveryContextResponse(res) })
+	return s.writeAnswer(c, validity, func() any { return newRecoveryContextResponse(res) })
 }
 
 // historicalContext serves GET /api/v1/context/historical.
@@ -34,11 +33,11 @@ func (s *Server) historicalContext(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.svc.HistoricalContext(c.Request().Context(), p)
+	res, validity, err := s.svc.HistoricalContext(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
-	return writeBuilt(c, http.StatusOK, func() any { return newHistoricalContextResponse(res) })
+	return s.writeAnswer(c, validity, func() any { return newHistoricalContextResponse(res) })
 }
 
 // pathValue returns a path parameter decoded. Echo routes on the escaped path when it

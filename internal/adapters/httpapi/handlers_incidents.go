@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"net/http"
 	"net/url"
 
 	"github.com/labstack/echo/v4"
@@ -20,14 +19,14 @@ func (s *Server) listIncidents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.svc.ListIncidents(c.Request().Context(), p)
+	res, validity, err := s.svc.ListIncidents(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
 	if res.NextCursor != "" {
 		c.Response().Header().Set(headerLink, nextLink(c.Request().URL, url.Values(p), res.NextCursor))
 	}
-	return writeBuilt(c, http.StatusOK, func() any { return newIncidentListResponse(res) })
+	return s.writeAnswer(c, validity, func() any { return newIncidentListResponse(res) })
 }
 
 // nextLink is the RFC 8288 link to the next page: the same filters and limit, with the
@@ -48,11 +47,11 @@ func (s *Server) getIncident(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	e, err := s.svc.GetIncident(c.Request().Context(), c.Param(paramID), p)
+	e, validity, err := s.svc.GetIncident(c.Request().Context(), c.Param(paramID), p)
 	if err != nil {
 		return err
 	}
-	return writeBuilt(c, http.StatusOK, func() any { return newIncidentResponse(e) })
+	return s.writeAnswer(c, validity, func() any { return newIncidentResponse(e) })
 }
 
 // similarIncidents serves GET /api/v1/incidents/:id/similar.
@@ -61,9 +60,9 @@ func (s *Server) similarIncidents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.svc.SimilarIncidents(c.Request().Context(), c.Param(paramID), p)
+	res, validity, err := s.svc.SimilarIncidents(c.Request().Context(), c.Param(paramID), p)
 	if err != nil {
 		return err
 	}
-	return writeBuilt(c, http.StatusOK, func() any { return newSimilarListResponse(res) })
+	return s.writeAnswer(c, validity, func() any { return newSimilarListResponse(res) })
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"errors"
-	"net/http"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,14 +27,14 @@ func (s *Server) semanticSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.svc.SemanticSearch(c.Request().Context(), req)
+	res, validity, err := s.svc.SemanticSearch(c.Request().Context(), req)
 	if err != nil {
 		if alias {
 			return renameField(err, memberEmbedding, memberQueryEmbedding)
 		}
 		return err
 	}
-	return writeBuilt(c, http.StatusOK, func() any { return newSimilarListResponse(res) })
+	return s.writeAnswer(c, validity, func() any { return newSimilarListResponse(res) })
 }
 
 // renameField names the member the client actually sent: the app knows the vector only

@@ -224,12 +224,6 @@ func templateMatches(template, path string) bool {
 	return regexp.MustCompile("^" + strings.Join(parts, "[^/]+") + "$").MatchString(path)
 }
 
-// checkSchema validates a JSON body against a component schema, as JSON Schema 2020-12.
-func checkSchema(t *testing.T, name string, body []byte) {
-	t.Helper()
-	require.NoError(t, schemaError(t, name, body))
-}
-
 func schemaError(t *testing.T, name string, body []byte) error {
 	t.Helper()
 	d := mustAPIDoc(t)

@@ -50,7 +50,7 @@ func TestListIncidentsFirstPage(t *testing.T) {
 	assert.Regexp(t, `^</api/v1/incidents\?cursor=[A-Za-z0-9_-]+>; rel="next"$`, rec.Header().Get("Link"))
 	assert.Contains(t, rec.Header().Get("Link"), url.QueryEscape(*body.NextCursor))
 
-	// The top-level members come in the contract's order.
+	// The top-level members come in the order of docs/api.md §1.2.
 	assert.Regexp(t, `^\{"incidents":\[.*\],"total":25,"limit":10,"offset":0,"next_cursor":"[^"]+","total_is_estimate":false\}$`, rec.Body.String())
 }
 
@@ -172,7 +172,7 @@ func TestListIncidentsIncludeEmbedding(t *testing.T) {
 	}
 }
 
-// The exact rendering of an incident: every field, in the contract's order, NULL as
+// The exact rendering of an incident: every field, in the order of docs/api.md §1.2, NULL as
 // null, times in UTC with microseconds.
 func TestGetIncidentExactBody(t *testing.T) {
 	tests := []struct {

@@ -15,7 +15,7 @@ import (
 // become label values.
 const routeUnmatched = "unmatched"
 
-// httpMetrics are the request metrics of contract §4.
+// httpMetrics are the request metrics of docs/api.md §4.
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec

@@ -43,7 +43,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	sort.Strings(routes)
 	sort.Strings(documented)
 	assert.Equal(t, documented, routes)
-	assert.Len(t, routes, 18, "contract §3")
+	assert.Len(t, routes, 18, "docs/api.md §3")
 }
 
 // TestOpenAPIServedAsJSON checks /openapi.json is the YAML document, converted.

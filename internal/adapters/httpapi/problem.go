@@ -8,7 +8,7 @@ const contentTypeProblem = "application/problem+json"
 // the client abandoned.
 const statusClientClosedRequest = 499
 
-// problemResponse is an RFC 9457 problem document as contract §3 defines it.
+// problemResponse is an RFC 9457 problem document as docs/api.md §3 defines it.
 type problemResponse struct {
 	Type      string               `json:"type"`
 	Title     string               `json:"title"`

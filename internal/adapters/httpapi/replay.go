@@ -8,13 +8,29 @@ import (
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
-// replayable is a 200 answer kept for replay: everything a handler writes besides the
+// Replayable is a 200 answer kept for replay: everything a handler writes besides the
 // headers every response gets on the way (request id) and the Cache-Status, which on
 // replay is always a hit.
-type replayable struct {
+type Replayable struct {
 	body []byte
 	link string
 }
+
+// ResponseStore keeps encoded answers (the cache adapter's Responses provides one),
+// each tied to the validity of the use case's answer it encodes, so a replayed answer
+// can never disagree with what the cache holds.
+type ResponseStore interface {
+	// Remember keeps r as the answer to a raw request when validity allows reuse, while
+	// every value it read stays the store's fresh value and within its clock bound.
+	Remember(request string, validity domain.Validity, r *Replayable, cost int64)
+	// Replay returns what Remember kept for request while that still holds.
+	Replay(request string) (*Replayable, bool)
+}
+
+// CacheResponses makes the server replay answers kept in store; call it before
+// serving. Parsing, copying cached values and encoding JSON would otherwise dominate
+// the cost of a cached answer.
+func (s *Server) CacheResponses(store ResponseStore) { s.responses = store }
 
 const replayOverhead = 64
 
@@ -27,46 +43,33 @@ func replayKey(r *http.Request) string {
 	return r.URL.RequestURI()
 }
 
-// replay answers a GET request with the response remembered for it, when the store
-// still vouches for every value it was built from, and says whether it did. It is the
-// whole cost of a cached answer: no parameter parsing, cache keys, copies or encoding.
-func replay(c echo.Context, store ResponseStore) (bool, error) {
-	if store == nil || c.Request().Method != http.MethodGet {
-		return false, nil
+// replayRemembered answers a repeated GET request with the answer remembered for it,
+// when the store still vouches for every value it was built from. It is the whole cost
+// of a cached answer: no parameter parsing, cache keys, copies or encoding.
+func (s *Server) replayRemembered(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.responses == nil || c.Request().Method != http.MethodGet {
+			return next(c)
+		}
+		r, ok := s.responses.Replay(replayKey(c.Request()))
+		if !ok {
+			return next(c)
+		}
+		h := c.Response().Header()
+		h.Set(headerCacheStatus, cacheName+"; hit")
+		if r.link != "" {
+			h.Set(headerLink, r.link)
+		}
+		return c.Blob(http.StatusOK, contentTypeJSON, r.body)
 	}
-	v, ok := store.Replay(replayKey(c.Request()))
-	if !ok {
-		return false, nil
-	}
-	r, ok := v.(*replayable)
-	if !ok {
-		return false, nil // not one of ours: answer the long way
-	}
-	h := c.Response().Header()
-	h.Set(headerCacheStatus, cacheName+"; hit")
-	if r.link != "" {
-		h.Set(headerLink, r.link)
-	}
-	return true, c.Blob(http.StatusOK, contentTypeJSON, r.body)
 }
 
-// remember keeps a 200 answer to a GET request for replay, when every value it was
-// built from came through the cache, fresh or freshly loaded.
-func remember(c echo.Context, store ResponseStore, report *domain.ReadReport, status int, body []byte) {
-	if store == nil || status != http.StatusOK || c.Request().Method != http.MethodGet {
+// remember offers a GET request's 200 answer to the store, which keeps it when its
+// validity allows (every value read through the cache, none stale, within its bound).
+func (s *Server) remember(c echo.Context, validity domain.Validity, body []byte) {
+	if s.responses == nil || c.Request().Method != http.MethodGet {
 		return
 	}
-	if source, ok := report.Summary(); !ok || source == domain.ReadStale {
-		return
-	}
-	versions, ok := report.VersionList()
-	if !ok {
-		return
-	}
-	expiresIn, bounded := report.Expiry()
-	if bounded && expiresIn <= 0 {
-		return
-	}
-	r := &replayable{body: body, link: c.Response().Header().Get(headerLink)}
-	store.Remember(replayKey(c.Request()), versions, expiresIn, r, int64(len(body)+len(r.link)+replayOverhead))
+	r := &Replayable{body: body, link: c.Response().Header().Get(headerLink)}
+	s.responses.Remember(replayKey(c.Request()), validity, r, int64(len(body)+len(r.link)+replayOverhead))
 }

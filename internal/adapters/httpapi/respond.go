@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 
 	"github.com/labstack/echo/v4"
 
@@ -11,24 +12,27 @@ import (
 
 const contentTypeJSON = echo.MIMEApplicationJSON
 
-// writeJSON writes v as JSON; see writeBuilt.
+// writeJSON encodes v before writing anything, so an encoding failure still becomes a
+// clean 500 problem instead of a truncated answer.
 func writeJSON(c echo.Context, status int, v any) error {
-	return writeBuilt(c, status, func() any { return v })
+	body, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("httpapi: encode response: %w", err)
+	}
+	return c.Blob(status, contentTypeJSON, body)
 }
 
-// writeBuilt encodes the body build makes before writing anything, so an encoding
-// failure still becomes a clean 500 problem instead of a truncated 200. It says how the
-// answer's reads were served (Cache-Status) and keeps the answer for replay.
-func writeBuilt(c echo.Context, status int, build func() any) error {
-	report := domain.ReadReportFrom(c.Request().Context())
-	if cs := cacheStatus(report); cs != "" {
+// writeAnswer writes a use case's 200 answer, built by build from what the use case
+// returned: it says how the answer's reads were served (Cache-Status) and keeps the
+// encoded answer for replay when its validity allows.
+func (s *Server) writeAnswer(c echo.Context, validity domain.Validity, build func() any) error {
+	if cs := cacheStatus(validity); cs != "" {
 		c.Response().Header().Set(headerCacheStatus, cs)
 	}
 	body, err := json.Marshal(build())
 	if err != nil {
 		return fmt.Errorf("httpapi: encode response: %w", err)
 	}
-	store, _ := c.Get(ctxKeyResponses).(ResponseStore)
-	remember(c, store, report, status, body)
-	return c.Blob(status, contentTypeJSON, body)
+	s.remember(c, validity, body)
+	return c.Blob(http.StatusOK, contentTypeJSON, body)
 }

@@ -5,7 +5,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// register adds every route of contract §3. openapi.yaml documents exactly these; a test
+// register adds every route of docs/api.md §3. openapi.yaml documents exactly these; a test
 // keeps the two in step.
 func (s *Server) register(e *echo.Echo, reg *prometheus.Registry) {
 	api := e.Group("/api/v1")
@@ -20,7 +20,7 @@ func (s *Server) register(e *echo.Echo, reg *prometheus.Registry) {
 	api.GET("/aggregations/severity", s.severity)
 	api.GET("/aggregations/trend", s.trend)
 
-	// The context endpoints (contract §3.5 and §3.7); handlers in handlers_context.go.
+	// The context endpoints (docs/api.md §3.5 and §3.7); handlers in handlers_context.go.
 	api.GET("/context/remediation/:remediation_request_id", s.remediationContext)
 	api.GET("/context/historical", s.historicalContext)
 

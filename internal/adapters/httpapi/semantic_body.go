@@ -16,11 +16,11 @@ import (
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
-// maxBodyBytes bounds request bodies (contract §3.3: over 64 KiB → 413). A 384-number
+// maxBodyBytes bounds request bodies (docs/api.md §3.3: over 64 KiB → 413). A 384-number
 // embedding written with full float32 precision takes about 6 KiB.
 const maxBodyBytes = 64 << 10
 
-// Members of the semantic-search body (contract §3.3).
+// Members of the semantic-search body (docs/api.md §3.3).
 const (
 	memberEmbedding      = "embedding"
 	memberQueryEmbedding = "query_embedding" // upstream's name, accepted as an alias

@@ -19,8 +19,9 @@ import (
 	"github.com/contextapi/contextapi/internal/app"
 )
 
-// Defaults applied to zero fields of Config (LIBRARIES.md, "HTTP server hardening" and
-// "Graceful shutdown"): the header timeout closes the Slowloris hole (gosec G112).
+// Defaults applied to zero fields of Config: net/http has no timeouts of its own; the
+// header timeout closes the Slowloris hole (gosec G112), the others bound how long a slow
+// client holds a connection.
 const (
 	defaultReadHeaderTimeout = 5 * time.Second
 	defaultReadTimeout       = 15 * time.Second
@@ -139,7 +140,7 @@ func NewServer(svc *app.Service, reg *prometheus.Registry, logger *slog.Logger, 
 	// Order matters: the request id exists before anything can fail; observe sees the
 	// final status because it renders errors itself; recover sits inside observe so a
 	// panic is counted and logged as the 500 it becomes.
-	e.Use(s.requestID, s.observe, s.recoverPanics, s.trackReads)
+	e.Use(s.requestID, s.observe, s.recoverPanics, s.replayRemembered)
 	s.register(e, reg)
 	s.routes = map[string]bool{}
 	for _, r := range e.Routes() {

@@ -34,30 +34,30 @@ func (r *stubRepo) before(ctx context.Context) error {
 	return r.err
 }
 
-func (r *stubRepo) List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, error) {
+func (r *stubRepo) List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, domain.Read, error) {
 	if err := r.before(ctx); err != nil {
-		return domain.IncidentPage{}, err
+		return domain.IncidentPage{}, domain.Read{}, err
 	}
 	return r.Repository.List(ctx, q)
 }
 
-func (r *stubRepo) Get(ctx context.Context, q domain.GetQuery) (domain.IncidentEvent, error) {
+func (r *stubRepo) Get(ctx context.Context, q domain.GetQuery) (domain.IncidentEvent, domain.Read, error) {
 	if err := r.before(ctx); err != nil {
-		return domain.IncidentEvent{}, err
+		return domain.IncidentEvent{}, domain.Read{}, err
 	}
 	return r.Repository.Get(ctx, q)
 }
 
-func (r *stubRepo) Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, error) {
+func (r *stubRepo) Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, domain.Read, error) {
 	if err := r.before(ctx); err != nil {
-		return nil, err
+		return nil, domain.Read{}, err
 	}
 	return r.Repository.Search(ctx, q)
 }
 
-func (r *stubRepo) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, error) {
+func (r *stubRepo) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, domain.Read, error) {
 	if err := r.before(ctx); err != nil {
-		return nil, err
+		return nil, domain.Read{}, err
 	}
 	return r.Repository.Aggregate(ctx, q)
 }

@@ -10,9 +10,9 @@ import (
 
 // Aggregate counts the incidents matching q.Filter per combination of the q.GroupBy
 // values. Groups come out in the list order of their newest incident.
-func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, error) {
+func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, domain.Read, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("memory: aggregate incidents: %w", err)
+		return nil, domain.Read{}, fmt.Errorf("memory: aggregate incidents: %w", err)
 	}
 	by := dimensions{}
 	for _, d := range q.GroupBy {
@@ -34,7 +34,7 @@ func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]
 		case domain.DimCluster:
 			by.cluster = true
 		default:
-			return nil, fmt.Errorf("memory: aggregate incidents: %w",
+			return nil, domain.Read{}, fmt.Errorf("memory: aggregate incidents: %w",
 				&domain.FieldError{Field: "group_by", Reason: fmt.Sprintf("unknown dimension %q", d)})
 		}
 	}
@@ -58,7 +58,7 @@ func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]
 			groups[g].DurationCount++
 		}
 	}
-	return groups, nil
+	return groups, domain.Read{}, nil
 }
 
 // dimensions says which properties form a group.

@@ -52,12 +52,12 @@ func NewRepository(events []domain.IncidentEvent) *Repository {
 }
 
 // List returns one page of the incidents matching q.Filter in list order.
-func (r *Repository) List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, error) {
+func (r *Repository) List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, domain.Read, error) {
 	if err := ctx.Err(); err != nil {
-		return domain.IncidentPage{}, fmt.Errorf("memory: list incidents: %w", err)
+		return domain.IncidentPage{}, domain.Read{}, fmt.Errorf("memory: list incidents: %w", err)
 	}
 	if q.Limit < 1 || q.Offset < 0 {
-		return domain.IncidentPage{}, fmt.Errorf("memory: list incidents: limit %d, offset %d: %w",
+		return domain.IncidentPage{}, domain.Read{}, fmt.Errorf("memory: list incidents: limit %d, offset %d: %w",
 			q.Limit, q.Offset, domain.ErrInvalidArgument)
 	}
 	page := domain.IncidentPage{Incidents: make([]domain.IncidentEvent, 0, min(q.Limit, len(r.events)))}
@@ -84,19 +84,19 @@ func (r *Repository) List(ctx context.Context, q domain.ListQuery) (domain.Incid
 		last := page.Incidents[len(page.Incidents)-1]
 		page.Next = &domain.Cursor{StartTime: last.StartTime, ID: last.ID}
 	}
-	return page, nil
+	return page, domain.Read{}, nil
 }
 
 // Get returns the incident with q.ID, or an error wrapping domain.ErrNotFound.
-func (r *Repository) Get(ctx context.Context, q domain.GetQuery) (domain.IncidentEvent, error) {
+func (r *Repository) Get(ctx context.Context, q domain.GetQuery) (domain.IncidentEvent, domain.Read, error) {
 	if err := ctx.Err(); err != nil {
-		return domain.IncidentEvent{}, fmt.Errorf("memory: get incident %d: %w", q.ID, err)
+		return domain.IncidentEvent{}, domain.Read{}, fmt.Errorf("memory: get incident %d: %w", q.ID, err)
 	}
 	i, ok := r.byID[q.ID]
 	if !ok {
-		return domain.IncidentEvent{}, fmt.Errorf("memory: get incident %d: %w", q.ID, domain.ErrNotFound)
+		return domain.IncidentEvent{}, domain.Read{}, fmt.Errorf("memory: get incident %d: %w", q.ID, domain.ErrNotFound)
 	}
-	return export(&r.events[i], q.IncludeEmbedding), nil
+	return export(&r.events[i], q.IncludeEmbedding), domain.Read{}, nil
 }
 
 // Ping reports that memory is always there, unless the caller has given up.

@@ -32,10 +32,10 @@ func TestNewRepositoryCopiesItsInput(t *testing.T) {
 	events[22].Name = "changed"
 	events[0] = domain.IncidentEvent{ID: 1}
 
-	got, err := repo.Get(t.Context(), domain.GetQuery{ID: 23, IncludeEmbedding: true})
+	got, _, err := repo.Get(t.Context(), domain.GetQuery{ID: 23, IncludeEmbedding: true})
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
-	got, err = repo.Get(t.Context(), domain.GetQuery{ID: 1})
+	got, _, err = repo.Get(t.Context(), domain.GetQuery{ID: 1})
 	require.NoError(t, err)
 	assert.Equal(t, "HighMemoryUsage", got.Name)
 }
@@ -49,7 +49,7 @@ func TestNewRepositorySortsAndNormalises(t *testing.T) {
 		{ID: 2, StartTime: base.In(berlin), EndTime: &end},
 		{ID: 3, StartTime: base},
 	})
-	page, err := repo.List(t.Context(), domain.ListQuery{Limit: 10})
+	page, _, err := repo.List(t.Context(), domain.ListQuery{Limit: 10})
 	require.NoError(t, err)
 	assert.Equal(t, []int64{3, 2, 1}, []int64{page.Incidents[0].ID, page.Incidents[1].ID, page.Incidents[2].ID})
 	assert.Equal(t, time.UTC, page.Incidents[1].StartTime.Location())
@@ -64,20 +64,20 @@ func TestRepositoryConcurrentReaders(t *testing.T) {
 	for g := range 8 {
 		wg.Go(func() {
 			for i := range 10 {
-				page, err := repo.List(ctx, domain.ListQuery{Limit: 1 + (g+i)%25, IncludeEmbedding: true})
+				page, _, err := repo.List(ctx, domain.ListQuery{Limit: 1 + (g+i)%25, IncludeEmbedding: true})
 				assert.NoError(t, err)
 				assert.EqualValues(t, 25, page.Total)
-				e, err := repo.Get(ctx, domain.GetQuery{ID: int64(1 + (g+i)%25), IncludeEmbedding: true})
+				e, _, err := repo.Get(ctx, domain.GetQuery{ID: int64(1 + (g+i)%25), IncludeEmbedding: true})
 				assert.NoError(t, err)
 				if e.Embedding != nil {
 					e.Embedding[0]++ // a reader scribbling on its copy must not race with others
 				}
-				found, err := repo.Search(ctx, domain.SemanticQuery{
+				found, _, err := repo.Search(ctx, domain.SemanticQuery{
 					Embedding: porttest.FamilyVector(porttest.FamilyMemory), Limit: 4, Threshold: 0.9, IncludeEmbedding: true,
 				})
 				assert.NoError(t, err)
 				assert.Len(t, found, 4)
-				groups, err := repo.Aggregate(ctx, domain.AggregateQuery{GroupBy: []domain.Dimension{domain.DimStatus}})
+				groups, _, err := repo.Aggregate(ctx, domain.AggregateQuery{GroupBy: []domain.Dimension{domain.DimStatus}})
 				assert.NoError(t, err)
 				assert.Len(t, groups, 7)
 			}
@@ -91,13 +91,13 @@ func TestRepositoryHonoursCancelledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 
-	_, err := repo.List(ctx, domain.ListQuery{Limit: 10})
+	_, _, err := repo.List(ctx, domain.ListQuery{Limit: 10})
 	assert.ErrorIs(t, err, context.Canceled)
-	_, err = repo.Get(ctx, domain.GetQuery{ID: 1})
+	_, _, err = repo.Get(ctx, domain.GetQuery{ID: 1})
 	assert.ErrorIs(t, err, context.Canceled)
-	_, err = repo.Search(ctx, domain.SemanticQuery{Embedding: porttest.FamilyVector(porttest.FamilyCPU), Limit: 10})
+	_, _, err = repo.Search(ctx, domain.SemanticQuery{Embedding: porttest.FamilyVector(porttest.FamilyCPU), Limit: 10})
 	assert.ErrorIs(t, err, context.Canceled)
-	_, err = repo.Aggregate(ctx, domain.AggregateQuery{})
+	_, _, err = repo.Aggregate(ctx, domain.AggregateQuery{})
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, repo.Ping(ctx), context.Canceled)
 
@@ -110,7 +110,7 @@ func TestRepositoryErrors(t *testing.T) {
 	repo := memory.NewRepository(porttest.Fixture(porttest.FixtureNow))
 	ctx := t.Context()
 
-	_, err := repo.Get(ctx, domain.GetQuery{ID: 404})
+	_, _, err := repo.Get(ctx, domain.GetQuery{ID: 404})
 	require.ErrorIs(t, err, domain.ErrNotFound)
 	assert.EqualError(t, err, "memory: get incident 404: not found")
 
@@ -118,19 +118,19 @@ func TestRepositoryErrors(t *testing.T) {
 		name string
 		call func() error
 	}{
-		{"list without a limit", func() error { _, err := repo.List(ctx, domain.ListQuery{}); return err }},
-		{"list with a negative offset", func() error { _, err := repo.List(ctx, domain.ListQuery{Limit: 1, Offset: -1}); return err }},
+		{"list without a limit", func() error { _, _, err := repo.List(ctx, domain.ListQuery{}); return err }},
+		{"list with a negative offset", func() error { _, _, err := repo.List(ctx, domain.ListQuery{Limit: 1, Offset: -1}); return err }},
 		{"search without a limit", func() error {
-			_, err := repo.Search(ctx, domain.SemanticQuery{Embedding: porttest.FamilyVector(porttest.FamilyCPU)})
+			_, _, err := repo.Search(ctx, domain.SemanticQuery{Embedding: porttest.FamilyVector(porttest.FamilyCPU)})
 			return err
 		}},
 		{"search with a zero vector", func() error {
-			_, err := repo.Search(ctx, domain.SemanticQuery{Embedding: make([]float32, domain.EmbeddingDimensions), Limit: 1})
+			_, _, err := repo.Search(ctx, domain.SemanticQuery{Embedding: make([]float32, domain.EmbeddingDimensions), Limit: 1})
 			return err
 		}},
-		{"search with no vector", func() error { _, err := repo.Search(ctx, domain.SemanticQuery{Limit: 1}); return err }},
+		{"search with no vector", func() error { _, _, err := repo.Search(ctx, domain.SemanticQuery{Limit: 1}); return err }},
 		{"aggregate by an unknown dimension", func() error {
-			_, err := repo.Aggregate(ctx, domain.AggregateQuery{GroupBy: []domain.Dimension{domain.DimDay, "cluster"}})
+			_, _, err := repo.Aggregate(ctx, domain.AggregateQuery{GroupBy: []domain.Dimension{domain.DimDay, "cluster"}})
 			return err
 		}},
 	}

@@ -13,18 +13,18 @@ import (
 // Search returns the incidents most similar to q.Embedding by exact cosine similarity,
 // computed in float64. Incidents without a usable embedding (none, all zeros, another
 // length) are never similar to anything.
-func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, error) {
+func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, domain.Read, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("memory: search incidents: %w", err)
+		return nil, domain.Read{}, fmt.Errorf("memory: search incidents: %w", err)
 	}
 	if q.Limit < 1 {
-		return nil, fmt.Errorf("memory: search incidents: limit %d: %w", q.Limit, domain.ErrInvalidArgument)
+		return nil, domain.Read{}, fmt.Errorf("memory: search incidents: limit %d: %w", q.Limit, domain.ErrInvalidArgument)
 	}
 	qNorm := norm(q.Embedding)
 	if qNorm == 0 {
 		// Cosine similarity is undefined without a direction; the app rejects such
 		// vectors first, so reaching here is a caller's bug.
-		return nil, fmt.Errorf("memory: search incidents: query embedding has no direction: %w", domain.ErrInvalidArgument)
+		return nil, domain.Read{}, fmt.Errorf("memory: search incidents: query embedding has no direction: %w", domain.ErrInvalidArgument)
 	}
 	excluded := make(map[int64]bool, len(q.ExcludeIDs))
 	for _, id := range q.ExcludeIDs {
@@ -59,7 +59,7 @@ func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]doma
 			Similarity: clamp(h.similarity),
 		})
 	}
-	return out, nil
+	return out, domain.Read{}, nil
 }
 
 // dot is the dot product of two vectors of equal length, in float64.

@@ -26,7 +26,7 @@ func TestSearchSkipsUnusableEmbeddings(t *testing.T) {
 		{ID: 6, StartTime: start, Embedding: []float32{0, 0, 0}},
 		{ID: 7, StartTime: start},
 	})
-	found, err := repo.Search(t.Context(), domain.SemanticQuery{Embedding: []float32{2, 0, 0}, Limit: 10, Threshold: -1})
+	found, _, err := repo.Search(t.Context(), domain.SemanticQuery{Embedding: []float32{2, 0, 0}, Limit: 10, Threshold: -1})
 	require.NoError(t, err)
 	require.Len(t, found, 3)
 	assert.Equal(t, []int64{1, 2, 3}, []int64{found[0].Incident.ID, found[1].Incident.ID, found[2].Incident.ID})
@@ -34,7 +34,7 @@ func TestSearchSkipsUnusableEmbeddings(t *testing.T) {
 	assert.InDelta(t, 0.6, found[1].Similarity, 1e-12)
 	assert.Equal(t, -1.0, found[2].Similarity)
 
-	found, err = repo.Search(t.Context(), domain.SemanticQuery{Embedding: []float32{1, 0, 0}, Limit: 10, Threshold: 0.6})
+	found, _, err = repo.Search(t.Context(), domain.SemanticQuery{Embedding: []float32{1, 0, 0}, Limit: 10, Threshold: 0.6})
 	require.NoError(t, err)
 	assert.Len(t, found, 2, "the threshold is inclusive")
 }
@@ -43,7 +43,7 @@ func TestSearchRejectsQueriesWithoutDirection(t *testing.T) {
 	repo := memory.NewRepository(nil)
 	inf := float32(math.Inf(1))
 	for _, v := range [][]float32{nil, {0, 0}, {inf, 1}, {float32(math.NaN()), 1}} {
-		_, err := repo.Search(t.Context(), domain.SemanticQuery{Embedding: v, Limit: 1})
+		_, _, err := repo.Search(t.Context(), domain.SemanticQuery{Embedding: v, Limit: 1})
 		assert.ErrorIs(t, err, domain.ErrInvalidArgument, "%v", v)
 	}
 }

@@ -68,7 +68,7 @@ func (g groupRecord) toDomain() domain.Group {
 }
 
 // Aggregate counts the filtered join per group, in SQL.
-func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, error) {
+func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, domain.Read, error) {
 	selects := make([]string, 0, len(q.GroupBy)+3)
 	groups := make([]string, 0, len(q.GroupBy))
 	byObject := false
@@ -76,7 +76,7 @@ func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]
 		byObject = byObject || d == domain.DimNamespace
 		dim, ok := dimensions[d]
 		if !ok {
-			return nil, fmt.Errorf("postgres: aggregate: dimension %q: %w", d, domain.ErrInvalidArgument)
+			return nil, domain.Read{}, fmt.Errorf("postgres: aggregate: dimension %q: %w", d, domain.ErrInvalidArgument)
 		}
 		selects = append(selects, dim.expr+" AS "+dim.alias)
 		groups = append(groups, dim.alias)
@@ -84,7 +84,7 @@ func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]
 	selects = append(selects, "COUNT(*) AS count",
 		"COALESCE(SUM(rat.execution_duration_ms), 0) AS duration_sum_ms",
 		"COUNT(rat.execution_duration_ms) AS duration_count")
-	db := r.session(ctx, "aggregate").
+	db := r.session(ctx).
 		Scopes(append([]scope{baseFor(q.Filter, byObject)}, filterScopes(q.Filter)...)...).
 		Select(strings.Join(selects, ", "))
 	if len(groups) > 0 {
@@ -92,13 +92,13 @@ func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]
 	}
 	sql, args, err := compose(db)
 	if err != nil {
-		return nil, translate(ctx, "aggregate", err)
+		return nil, domain.Read{}, translate(ctx, "aggregate", err)
 	}
 	out, err := r.fetchGroups(ctx, sql, args, q.GroupBy)
 	if err != nil {
-		return nil, translate(ctx, "aggregate", err)
+		return nil, domain.Read{}, translate(ctx, "aggregate", err)
 	}
-	return out, nil
+	return out, domain.Read{}, nil
 }
 
 // fetchGroups reads an aggregation's rows with pgx: the dimensions in order, then the

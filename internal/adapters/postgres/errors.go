@@ -61,9 +61,7 @@ func unavailable(err error) bool {
 	}
 	var netErr net.Error
 	return errors.Is(err, context.DeadlineExceeded) ||
-		// database/sql keeps this sentinel unexported; it means the pool was closed
-		// (the process is shutting down), which is an outage for the caller.
-		err.Error() == "sql: database is closed" ||
+		// The pool was closed (the process is shutting down): an outage for the caller.
 		errors.Is(err, puddle.ErrClosedPool) ||
 		pgconn.Timeout(err) ||
 		errors.As(err, &netErr) ||
@@ -72,13 +70,6 @@ func unavailable(err error) bool {
 		errors.Is(err, sql.ErrConnDone) ||
 		errors.Is(err, io.EOF) ||
 		errors.Is(err, io.ErrUnexpectedEOF)
-}
-
-// undefinedColumn reports whether err says a column does not exist (an older Data
-// Storage database without the embedding column).
-func undefinedColumn(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "42703"
 }
 
 // dataException reports whether the server refused a value (SQLSTATE class 22, e.g. a

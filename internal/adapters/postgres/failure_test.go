@@ -53,7 +53,7 @@ func TestCancelledRequestCancelsTheQueryOnTheServer(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
-		_, err := repo.List(ctx, domain.ListQuery{Limit: 10})
+		_, _, err := repo.List(ctx, domain.ListQuery{Limit: 10})
 		done <- err
 	}()
 	require.Eventually(t, func() bool { return activeQueries(t, dsn) >= 1 }, 5*time.Second, 20*time.Millisecond,
@@ -79,7 +79,7 @@ func TestStatementTimeoutIsUnavailable(t *testing.T) {
 	lockTraces(t, dsn)
 
 	start := time.Now()
-	_, err = repo.Get(t.Context(), domain.GetQuery{ID: 1})
+	_, _, err = repo.Get(t.Context(), domain.GetQuery{ID: 1})
 	assert.ErrorIs(t, err, domain.ErrUnavailable)
 	assert.Less(t, time.Since(start), 2*time.Second)
 	assert.Eventually(t, func() bool { return activeQueries(t, dsn) == 0 }, time.Second, 20*time.Millisecond)
@@ -90,10 +90,10 @@ func TestUnreachableDatabaseIsUnavailable(t *testing.T) {
 	require.NoError(t, err, "Open connects lazily")
 	defer repo.Close()
 	ctx := t.Context()
-	_, err = repo.List(ctx, domain.ListQuery{Limit: 1})
+	_, _, err = repo.List(ctx, domain.ListQuery{Limit: 1})
 	assert.ErrorIs(t, err, domain.ErrUnavailable)
 	assert.ErrorIs(t, repo.Ping(ctx), domain.ErrUnavailable)
-	_, err = repo.Aggregate(ctx, domain.AggregateQuery{})
+	_, _, err = repo.Aggregate(ctx, domain.AggregateQuery{})
 	assert.ErrorIs(t, err, domain.ErrUnavailable)
 	assert.NotContains(t, err.Error(), "secret")
 }
@@ -106,13 +106,13 @@ func TestEveryStatementIsCounted(t *testing.T) {
 	require.NoError(t, err)
 	defer repo.Close()
 	ctx := t.Context()
-	_, err = repo.List(ctx, domain.ListQuery{Limit: 5})
+	_, _, err = repo.List(ctx, domain.ListQuery{Limit: 5})
 	require.NoError(t, err)
-	_, err = repo.Get(ctx, domain.GetQuery{ID: 3})
+	_, _, err = repo.Get(ctx, domain.GetQuery{ID: 3})
 	require.NoError(t, err)
-	_, err = repo.Get(ctx, domain.GetQuery{ID: 999_999})
+	_, _, err = repo.Get(ctx, domain.GetQuery{ID: 999_999})
 	require.ErrorIs(t, err, domain.ErrNotFound)
-	_, err = repo.Aggregate(ctx, domain.AggregateQuery{GroupBy: []domain.Dimension{domain.DimSeverity}})
+	_, _, err = repo.Aggregate(ctx, domain.AggregateQuery{GroupBy: []domain.Dimension{domain.DimSeverity}})
 	require.NoError(t, err)
 	require.NoError(t, repo.Ping(ctx))
 	assert.InDelta(t, 1, metrics.Queries("list"), 0)
@@ -140,7 +140,7 @@ func TestTraceInAMonthWithoutNamedPartition(t *testing.T) {
 	repo, err := Open(dsn, Options{})
 	require.NoError(t, err)
 	defer repo.Close()
-	e, err := repo.Get(t.Context(), domain.GetQuery{ID: 7, IncludeEmbedding: true})
+	e, _, err := repo.Get(t.Context(), domain.GetQuery{ID: 7, IncludeEmbedding: true})
 	require.NoError(t, err)
 	assert.Equal(t, time.Date(2019, 3, 1, 10, 0, 0, 0, time.UTC), e.StartTime)
 	assert.Equal(t, "pending", string(e.Phase()), "execution_status defaults to pending")
@@ -158,7 +158,27 @@ func TestLoadRefusesNonEmptyTablesUnlessReplacing(t *testing.T) {
 	repo, err := Open(dsn, Options{})
 	require.NoError(t, err)
 	defer repo.Close()
-	page, err := repo.List(t.Context(), domain.ListQuery{Limit: 10})
+	page, _, err := repo.List(t.Context(), domain.ListQuery{Limit: 10})
 	require.NoError(t, err)
 	assert.Equal(t, int64(3), page.Total)
+}
+
+// A repository closed while requests still arrive (the process shutting down) is an
+// outage to its callers, not an internal error.
+func TestAClosedRepositoryIsUnavailable(t *testing.T) {
+	dsn := newDatabase(t)
+	require.NoError(t, Load(t.Context(), dsn, Events(porttest.Fixture(porttest.FixtureNow)), LoadOptions{}))
+	repo, err := Open(dsn, Options{})
+	require.NoError(t, err)
+	_, _, err = repo.List(t.Context(), domain.ListQuery{Limit: 3})
+	require.NoError(t, err, "warm: the schema is known and the pool has connections")
+	require.NoError(t, repo.Close())
+
+	_, _, err = repo.List(t.Context(), domain.ListQuery{Limit: 3})
+	assert.ErrorIs(t, err, domain.ErrUnavailable)
+	_, _, err = repo.Get(t.Context(), domain.GetQuery{ID: 1})
+	assert.ErrorIs(t, err, domain.ErrUnavailable)
+	_, _, err = repo.Aggregate(t.Context(), domain.AggregateQuery{GroupBy: []domain.Dimension{domain.DimStatus}})
+	assert.ErrorIs(t, err, domain.ErrUnavailable)
+	assert.ErrorIs(t, repo.Ping(t.Context()), domain.ErrUnavailable)
 }

@@ -10,7 +10,7 @@ import (
 
 // fetch runs a SELECT that GORM composed and reads its rows with pgx directly: GORM's
 // reflection-based scan costs about a third of pgx's throughput on list pages
-// (targets.md). The statement, its placeholders and its arguments are GORM's; only
+// (docs/targets.md). The statement, its placeholders and its arguments are GORM's; only
 // the reading differs. The select list must be incidentColumns, then the embedding
 // when withEmbedding, then the distance when withDistance.
 func (r *Repository) fetch(ctx context.Context, op string, db *gorm.DB, withEmbedding, withDistance bool) ([]incidentRecord, error) {

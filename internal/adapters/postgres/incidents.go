@@ -13,10 +13,10 @@ import (
 const listOrder = "rat.action_timestamp DESC, rat.id DESC"
 
 // List returns one page in list order and the total number of matches.
-func (r *Repository) List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, error) {
+func (r *Repository) List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, domain.Read, error) {
 	cols, err := r.columns(ctx, q.IncludeEmbedding)
 	if err != nil {
-		return domain.IncidentPage{}, err
+		return domain.IncidentPage{}, domain.Read{}, err
 	}
 	// The total and the page are independent: ask for both at once, on two connections.
 	type counted struct {
@@ -30,13 +30,13 @@ func (r *Repository) List(ctx context.Context, q domain.ListQuery) (domain.Incid
 		totalDone <- counted{n, estimate, err}
 	}()
 	// One row more than the page tells whether another page follows.
-	records, err := r.fetch(ctx, "list", r.pageQuery(r.session(ctx, "list"), q, cols), q.IncludeEmbedding, false)
+	records, err := r.fetch(ctx, "list", r.pageQuery(r.session(ctx), q, cols), q.IncludeEmbedding, false)
 	total := <-totalDone
 	if err != nil {
-		return domain.IncidentPage{}, translate(ctx, "list incidents", err)
+		return domain.IncidentPage{}, domain.Read{}, translate(ctx, "list incidents", err)
 	}
 	if total.err != nil {
-		return domain.IncidentPage{}, total.err
+		return domain.IncidentPage{}, domain.Read{}, total.err
 	}
 	page := domain.IncidentPage{Total: total.n, TotalIsEstimate: total.estimate}
 	if len(records) > q.Limit {
@@ -45,7 +45,7 @@ func (r *Repository) List(ctx context.Context, q domain.ListQuery) (domain.Incid
 		page.Next = &domain.Cursor{StartTime: last.ActionTimestamp.UTC(), ID: last.ID}
 	}
 	page.Incidents = toDomainAll(records)
-	return page, nil
+	return page, domain.Read{}, nil
 }
 
 // pageQuery selects one page (plus one row) of the filtered join.
@@ -67,20 +67,20 @@ func (r *Repository) countQuery(db *gorm.DB, f domain.Filter) *gorm.DB {
 }
 
 // Get returns one incident by id.
-func (r *Repository) Get(ctx context.Context, q domain.GetQuery) (domain.IncidentEvent, error) {
+func (r *Repository) Get(ctx context.Context, q domain.GetQuery) (domain.IncidentEvent, domain.Read, error) {
 	cols, err := r.columns(ctx, q.IncludeEmbedding)
 	if err != nil {
-		return domain.IncidentEvent{}, err
+		return domain.IncidentEvent{}, domain.Read{}, err
 	}
 	// rat.id is unique in practice (one sequence) though the key is (id, action_timestamp):
 	// take the newest should a copy exist.
-	records, err := r.fetch(ctx, "get", r.session(ctx, "get").Scopes(joined).Select(cols).
+	records, err := r.fetch(ctx, "get", r.session(ctx).Scopes(joined).Select(cols).
 		Where("rat.id = ?", q.ID).Order(listOrder).Limit(1), q.IncludeEmbedding, false)
 	if err == nil && len(records) == 0 {
 		err = gorm.ErrRecordNotFound
 	}
 	if err != nil {
-		return domain.IncidentEvent{}, translate(ctx, fmt.Sprintf("get incident %d", q.ID), err)
+		return domain.IncidentEvent{}, domain.Read{}, translate(ctx, fmt.Sprintf("get incident %d", q.ID), err)
 	}
-	return records[0].toDomain(), nil
+	return records[0].toDomain(), domain.Read{}, nil
 }

@@ -93,7 +93,7 @@ func TestMigrateGivesUpWhenALockStaysTaken(t *testing.T) {
 
 	_, err := Migrate(ctx, dsn, MigrateOptions{LockTimeout: 20 * time.Millisecond, LockRetries: 2})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "000007_timelines_by_008_columns.sql: index idx_rat_cluster_timeline: gave up after 3 attempts")
+	assert.Contains(t, err.Error(), "000007_environment_and_cluster_timelines.sql: index idx_rat_cluster_timeline: gave up after 3 attempts")
 	assert.Contains(t, err.Error(), "lock timeout")
 	require.NoError(t, first.Rollback(ctx))
 	assert.Equal(t, before, catalogueDump(t, admin))
@@ -167,7 +167,7 @@ func TestMigrateResumesAnInterruptedBuild(t *testing.T) {
 
 			applied, err := Migrate(t.Context(), dsn, MigrateOptions{})
 			require.NoError(t, err)
-			assert.Equal(t, []string{"000007_timelines_by_008_columns.sql"}, applied)
+			assert.Equal(t, []string{"000007_environment_and_cluster_timelines.sql"}, applied)
 			after := partitionIndexes(t, admin, "idx_rat_cluster_timeline")
 			for _, p := range tc.rebuilt(defaultPart, month) {
 				assert.NotEqual(t, before["idx_rat_cluster_timeline_"+suffix(p)], after[p].oid, "%s rebuilt", p)
@@ -199,7 +199,7 @@ func TestMigrateRebuildsTheVectorIndexBesideTheOld(t *testing.T) {
 
 	applied, err := Migrate(t.Context(), dsn, MigrateOptions{})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"000006_denser_vector_graphs.sql", "000007_timelines_by_008_columns.sql"}, applied)
+	assert.Equal(t, []string{"000006_hnsw_ef_construction_128.sql", "000007_environment_and_cluster_timelines.sql"}, applied)
 	rebuilt := partitionIndexes(t, admin, "idx_rat_embedding_hnsw")
 	for p, ix := range rebuilt {
 		assert.Equal(t, "idx_rat_embedding_hnsw_"+suffix(p), ix.name)

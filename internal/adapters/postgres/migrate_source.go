@@ -19,7 +19,7 @@ const tracesTable = "resource_action_traces"
 // sorted into what the runner does with them.
 type migrationFile struct {
 	version  int64
-	name     string // e.g. 000005_read_paths.sql
+	name     string // e.g. 000005_trace_timeline_index.sql
 	up, down []action
 }
 
@@ -188,7 +188,7 @@ func parseIndex(stmt string) (*indexDef, bool, error) {
 	m := createIndexRE.FindStringSubmatch(s)
 	if m == nil {
 		if onTracesRE.MatchString(s) {
-			return nil, false, fmt.Errorf("cannot read %q: write CREATE INDEX IF NOT EXISTS name ON %s ...", s, tracesTable)
+			return nil, false, fmt.Errorf("cannot read %q: write it as CREATE INDEX IF NOT EXISTS <name> ON %s <definition>", s, tracesTable)
 		}
 		return nil, false, nil
 	}

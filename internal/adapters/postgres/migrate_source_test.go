@@ -30,12 +30,12 @@ func TestMigrationFilesRead(t *testing.T) {
 	}
 	assert.Len(t, indexes["000001_data_storage_tables.sql"], 13)
 	assert.Equal(t, []string{"idx_rat_alert_fingerprint", "idx_rat_cluster_name", "idx_rat_environment", "idx_rat_context_filters"},
-		indexes["000002_context_api_columns.sql"])
-	assert.Empty(t, indexes["000003_trace_partitions.sql"])
-	assert.Equal(t, []string{"idx_rat_embedding_hnsw"}, indexes["000004_embedding.sql"])
-	assert.Equal(t, []string{"idx_rat_timeline"}, indexes["000005_read_paths.sql"])
-	assert.Equal(t, []string{"idx_rat_embedding_hnsw"}, indexes["000006_denser_vector_graphs.sql"])
-	assert.Equal(t, []string{"idx_rat_environment_timeline", "idx_rat_cluster_timeline"}, indexes["000007_timelines_by_008_columns.sql"])
+		indexes["000002_alert_cluster_environment_columns.sql"])
+	assert.Empty(t, indexes["000003_default_and_monthly_partitions.sql"])
+	assert.Equal(t, []string{"idx_rat_embedding_hnsw"}, indexes["000004_embedding_column_and_hnsw_index.sql"])
+	assert.Equal(t, []string{"idx_rat_timeline"}, indexes["000005_trace_timeline_index.sql"])
+	assert.Equal(t, []string{"idx_rat_embedding_hnsw"}, indexes["000006_hnsw_ef_construction_128.sql"])
+	assert.Equal(t, []string{"idx_rat_environment_timeline", "idx_rat_cluster_timeline"}, indexes["000007_environment_and_cluster_timelines.sql"])
 
 	rebuild := files[5].up[1]
 	assert.True(t, rebuild.rebuild)

@@ -11,7 +11,7 @@ import (
 
 // MigrationStatus is the state of one migration of migrations/ in a database.
 type MigrationStatus struct {
-	// Name is the file's name, e.g. 000005_read_paths.sql.
+	// Name is the file's name, e.g. 000005_trace_timeline_index.sql.
 	Name    string
 	Version int64
 	Applied bool

@@ -63,7 +63,7 @@ func TestMigrateDryRunPlansEachPartition(t *testing.T) {
 
 	plan, err := MigrateDryRun(t.Context(), dsn, MigrateOptions{LockTimeout: 250e6})
 	require.NoError(t, err)
-	assert.Contains(t, plan, "\n-- 000007_timelines_by_008_columns.sql\nSET statement_timeout = 0;\nSET lock_timeout = 0;\n")
+	assert.Contains(t, plan, "\n-- 000007_environment_and_cluster_timelines.sql\nSET statement_timeout = 0;\nSET lock_timeout = 0;\n")
 	assert.Contains(t, plan, "BEGIN;\nSET LOCAL lock_timeout = '250ms';\n"+
 		"CREATE INDEX IF NOT EXISTS idx_rat_cluster_timeline ON ONLY resource_action_traces (cluster_name, action_timestamp DESC, id DESC);\nCOMMIT;\n")
 	parts := partitionNames(t, admin)

@@ -46,10 +46,10 @@ func TestMigrateOverUpstreamDataStorage(t *testing.T) {
 	defer repo.Close()
 	vec := make([]float32, domain.EmbeddingDimensions)
 	vec[0] = 1
-	found, err := repo.Search(t.Context(), domain.SemanticQuery{Embedding: vec, Limit: 5, Threshold: 0})
+	found, _, err := repo.Search(t.Context(), domain.SemanticQuery{Embedding: vec, Limit: 5, Threshold: 0})
 	require.NoError(t, err)
 	assert.Empty(t, found)
-	_, err = repo.List(t.Context(), domain.ListQuery{Limit: 5, IncludeEmbedding: true})
+	_, _, err = repo.List(t.Context(), domain.ListQuery{Limit: 5, IncludeEmbedding: true})
 	require.NoError(t, err)
 
 	applied, err := Migrate(t.Context(), dsn, MigrateOptions{})
@@ -71,7 +71,7 @@ func TestMigrateOverUpstreamDataStorage(t *testing.T) {
 	_, err = conn.Exec(t.Context(), `UPDATE resource_action_traces SET embedding = $1::vector
 		WHERE id = (SELECT min(id) FROM resource_action_traces)`, vectorText(vec))
 	require.NoError(t, err)
-	found, err = repo.Search(t.Context(), domain.SemanticQuery{Embedding: vec, Limit: 5, Threshold: 0.99})
+	found, _, err = repo.Search(t.Context(), domain.SemanticQuery{Embedding: vec, Limit: 5, Threshold: 0.99})
 	require.NoError(t, err)
 	assert.Len(t, found, 1)
 }

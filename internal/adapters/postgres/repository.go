@@ -146,9 +146,6 @@ func newRepository(sqlDB *sql.DB, metrics *Metrics, dryRun bool) (*Repository, e
 	if metrics == nil {
 		metrics = NewMetrics(nil)
 	}
-	if err := metrics.instrument(db); err != nil {
-		return nil, fmt.Errorf("postgres: instrument: %w", err)
-	}
 	return &Repository{db: db, sqlDB: sqlDB, metrics: metrics, schemaRecheck: tableRowsTTL,
 		settings: newSessionSettings(5*time.Second, EfSearchFor(0), "relaxed_order")}, nil
 }
@@ -171,9 +168,9 @@ func (r *Repository) Ping(ctx context.Context) error {
 // Metrics returns the statement metrics.
 func (r *Repository) Metrics() *Metrics { return r.metrics }
 
-// session starts a GORM session under ctx, labelled op for the metrics.
-func (r *Repository) session(ctx context.Context, op string) *gorm.DB {
-	return r.db.WithContext(withOp(ctx, op))
+// session starts a GORM session under ctx, to compose one statement (compose, fetch).
+func (r *Repository) session(ctx context.Context) *gorm.DB {
+	return r.db.WithContext(ctx)
 }
 
 // hasEmbedding tells whether rat.embedding exists. Its presence is remembered for good;

@@ -23,7 +23,7 @@ func BenchmarkScanPath(b *testing.B) {
 	require.NoError(b, err)
 	defer repo.Close()
 	q := domain.ListQuery{Limit: 50}
-	page := func() *gorm.DB { return repo.pageQuery(repo.session(b.Context(), "list"), q, incidentColumns) }
+	page := func() *gorm.DB { return repo.pageQuery(repo.session(b.Context()), q, incidentColumns) }
 	b.Run("gorm-scan", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

@@ -11,8 +11,8 @@ import (
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
-// Scenario 04 (aggregations) and the list facts of scenarios.md §1.4, through the app's
-// use cases over the PostgreSQL repository, with the contract's definitions (§3.4):
+// Scenario 04 (aggregations) and the list facts of docs/scenarios.md §1.4, through the app's
+// use cases over the PostgreSQL repository, with the definitions of docs/api.md (§3.4):
 // success is completed, failure failed or rolled-back, pending and executing are in
 // progress and left out of rates.
 
@@ -30,7 +30,7 @@ func wantAvg(sum, n int) *float64 {
 // action type, total descending then name, with the average stored duration.
 func TestScenario04SuccessRate(t *testing.T) {
 	seed := openUpstreamSeed(t)
-	got, err := seed.service().SuccessRate(t.Context(), app.Params{})
+	got, _, err := seed.service().SuccessRate(t.Context(), app.Params{})
 	require.NoError(t, err)
 	assert.Equal(t, domain.SuccessRate{
 		Total: 15, Succeeded: 11, Failed: 2, InProgress: 2, Rate: wantRate(11, 13),
@@ -48,9 +48,9 @@ func TestScenario04SuccessRate(t *testing.T) {
 		},
 	}, got)
 	require.NotNil(t, got.Rate)
-	assert.InDelta(t, 0.8462, *got.Rate, 0.00005, "scenarios.md §1.4: 11/13")
+	assert.InDelta(t, 0.8462, *got.Rate, 0.00005, "docs/scenarios.md §1.4: 11/13")
 
-	production, err := seed.service().SuccessRate(t.Context(), app.Params{"namespace": {"production"}})
+	production, _, err := seed.service().SuccessRate(t.Context(), app.Params{"namespace": {"production"}})
 	require.NoError(t, err)
 	assert.Equal(t, []int64{10, 6, 2, 2}, []int64{production.Total, production.Succeeded, production.Failed, production.InProgress})
 	assert.Equal(t, wantRate(6, 8), production.Rate)
@@ -59,7 +59,7 @@ func TestScenario04SuccessRate(t *testing.T) {
 // 04 #2: five namespaces summing to 15, largest first, then by name.
 func TestScenario04GroupByNamespace(t *testing.T) {
 	seed := openUpstreamSeed(t)
-	got, err := seed.service().Namespaces(t.Context(), app.Params{})
+	got, _, err := seed.service().Namespaces(t.Context(), app.Params{})
 	require.NoError(t, err)
 	assert.Equal(t, []domain.NamespaceCount{
 		{Namespace: seedPtr("production"), Count: 10, Succeeded: 6, Failed: 2},
@@ -80,24 +80,24 @@ func TestScenario04GroupByNamespace(t *testing.T) {
 func TestScenario04SeverityDistribution(t *testing.T) {
 	seed := openUpstreamSeed(t)
 	svc := seed.service()
-	all, err := svc.Severity(t.Context(), app.Params{})
+	all, _, err := svc.Severity(t.Context(), app.Params{})
 	require.NoError(t, err)
 	assert.Equal(t, []domain.SeverityCount{{Severity: "critical", Count: 7}, {Severity: "info", Count: 1}, {Severity: "warning", Count: 7}}, all)
-	production, err := svc.Severity(t.Context(), app.Params{"namespace": {"production"}})
+	production, _, err := svc.Severity(t.Context(), app.Params{"namespace": {"production"}})
 	require.NoError(t, err)
 	assert.Equal(t, []domain.SeverityCount{{Severity: "critical", Count: 6}, {Severity: "warning", Count: 4}}, production)
 }
 
 // 04 #4: seven daily points, oldest first, summing to 15. Which UTC day a trace falls on
-// depends on the seed's time of day (scenarios.md §1.4): 011, 012 and 013 sit exactly 24,
+// depends on the seed's time of day (docs/scenarios.md §1.4): 011, 012 and 013 sit exactly 24,
 // 48 and 72 h back, so on D−1, D−2 and D−3; the other twelve (at most 12 h back) on D or
 // D−1. The app's clock is the seed's own NOW() and the expectation is computed per trace
 // from it, never from the wall clock, so no time of day is flaky (D is the seed's day even
 // when the test runs after midnight): seeded after 12:00 UTC it is D 12, D−1 1, D−2 1,
-// D−3 1, as scenarios.md states; earlier, some of the twelve move to D−1.
+// D−3 1, as docs/scenarios.md states; earlier, some of the twelve move to D−1.
 func TestScenario04Trend(t *testing.T) {
 	seed := openUpstreamSeed(t)
-	got, err := seed.service().Trend(t.Context(), app.Params{"days": {"7"}})
+	got, _, err := seed.service().Trend(t.Context(), app.Params{"days": {"7"}})
 	require.NoError(t, err)
 
 	today := seed.now.Truncate(24 * time.Hour)
@@ -142,28 +142,28 @@ func TestScenario04EmptyTable(t *testing.T) {
 	execScript(t, seed.dsn, "DELETE FROM resource_action_traces")
 	svc := seed.service()
 
-	rates, err := svc.SuccessRate(t.Context(), app.Params{})
+	rates, _, err := svc.SuccessRate(t.Context(), app.Params{})
 	require.NoError(t, err)
 	assert.Equal(t, domain.SuccessRate{ByActionType: []domain.ActionTypeRate{}}, rates)
 	assert.Nil(t, rates.Rate, "nothing finished: no rate, not NaN")
 
-	namespaces, err := svc.Namespaces(t.Context(), app.Params{})
+	namespaces, _, err := svc.Namespaces(t.Context(), app.Params{})
 	require.NoError(t, err)
 	assert.NotNil(t, namespaces)
 	assert.Empty(t, namespaces)
 
-	severity, err := svc.Severity(t.Context(), app.Params{})
+	severity, _, err := svc.Severity(t.Context(), app.Params{})
 	require.NoError(t, err)
 	assert.NotNil(t, severity)
 	assert.Empty(t, severity)
 
-	trend, err := svc.Trend(t.Context(), app.Params{"days": {"7"}})
+	trend, _, err := svc.Trend(t.Context(), app.Params{"days": {"7"}})
 	require.NoError(t, err)
 	assert.Equal(t, 7, trend.Days)
 	assert.Equal(t, []int64{0, 0, 0, 0, 0, 0, 0}, trendCounts(trend.Points))
 }
 
-// scenarios.md §1.4 (and 05 #5, #8 against the seed): pages in list order, start time
+// docs/scenarios.md §1.4 (and 05 #5, #8 against the seed): pages in list order, start time
 // descending; the total counts every trace; the keyset cursor walks the same pages.
 func TestUpstreamSeedListPages(t *testing.T) {
 	seed := openUpstreamSeed(t)
@@ -178,7 +178,7 @@ func TestUpstreamSeedListPages(t *testing.T) {
 		{"limit 5, offset 5", app.Params{"limit": {"5"}, "offset": {"5"}}, rr(2, 1, 6, 7, 8), true},
 		{"limit 5, offset 10", app.Params{"limit": {"5"}, "offset": {"10"}}, rr(10, 9, 11, 12, 13), false},
 	} {
-		res, err := svc.ListIncidents(t.Context(), c.params)
+		res, _, err := svc.ListIncidents(t.Context(), c.params)
 		require.NoError(t, err, c.name)
 		assert.Equal(t, c.want, requestIDs(res.Incidents), c.name)
 		assert.Equal(t, int64(15), res.Total, c.name)
@@ -189,7 +189,7 @@ func TestUpstreamSeedListPages(t *testing.T) {
 	var walked []string
 	params := app.Params{"limit": {"5"}}
 	for range 3 {
-		res, err := svc.ListIncidents(t.Context(), params)
+		res, _, err := svc.ListIncidents(t.Context(), params)
 		require.NoError(t, err)
 		walked = append(walked, requestIDs(res.Incidents)...)
 		params = app.Params{"limit": {"5"}, "cursor": {res.NextCursor}}
@@ -200,7 +200,7 @@ func TestUpstreamSeedListPages(t *testing.T) {
 	assert.Equal(t, rr(15, 14, 5, 3, 4, 2, 1, 6, 7, 8, 10, 9, 11, 12, 13), walked)
 }
 
-// scenarios.md §1.4: time windows on the start time, queried one second after the seed
+// docs/scenarios.md §1.4: time windows on the start time, queried one second after the seed
 // (so 002, one hour back, sits just outside the last hour and 011, a day back, outside
 // the last day).
 func TestUpstreamSeedTimeWindows(t *testing.T) {
@@ -216,7 +216,7 @@ func TestUpstreamSeedTimeWindows(t *testing.T) {
 		{7 * 24 * time.Hour, rr(15, 14, 5, 3, 4, 2, 1, 6, 7, 8, 10, 9, 11, 12, 13)},
 	} {
 		since := seed.queryNow.Add(-c.window).Format(time.RFC3339Nano)
-		res, err := svc.ListIncidents(t.Context(), app.Params{"since": {since}, "until": {until}, "limit": {"100"}})
+		res, _, err := svc.ListIncidents(t.Context(), app.Params{"since": {since}, "until": {until}, "limit": {"100"}})
 		require.NoError(t, err, c.window)
 		assert.Equal(t, c.want, requestIDs(res.Incidents), "last %v", c.window)
 		assert.Equal(t, int64(len(c.want)), res.Total, "last %v", c.window)

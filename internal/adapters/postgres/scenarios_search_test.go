@@ -41,12 +41,12 @@ var similarityToR = map[string]float64{
 var nearR = rr(1, 13, 11, 12, 6)
 
 // seedSimilarityTolerance absorbs float32 storage and arithmetic; the seed keeps every
-// designed similarity at least 0.002 from every threshold tested.
+// designed similarity at least 0.001 (ten tolerances) from every threshold tested.
 const seedSimilarityTolerance = 1e-4
 
 func seedSearch(t *testing.T, seed upstreamSeed, q domain.SemanticQuery) []domain.ScoredIncident {
 	t.Helper()
-	found, err := seed.repo.Search(t.Context(), q)
+	found, _, err := seed.repo.Search(t.Context(), q)
 	require.NoError(t, err)
 	require.NotNil(t, found, "no match is an empty result, not nil")
 	return found
@@ -135,7 +135,7 @@ func TestScenario03LimitIsRespected(t *testing.T) {
 	}
 }
 
-// Contract §3.3: filters apply before the limit (006, the only staging trace near R,
+// docs/api.md §3.3: filters apply before the limit (006, the only staging trace near R,
 // does not take a production slot).
 func TestScenario03FiltersApplyBeforeTheLimit(t *testing.T) {
 	seed := openUpstreamSeed(t)
@@ -151,7 +151,7 @@ func TestScenario03EmptyEmbeddingIsRejected(t *testing.T) {
 	seed := openUpstreamSeed(t)
 	svc := seed.service()
 	for name, embedding := range map[string][]float64{"empty": {}, "missing": nil} {
-		_, err := svc.SemanticSearch(t.Context(), app.SemanticRequest{Embedding: embedding})
+		_, _, err := svc.SemanticSearch(t.Context(), app.SemanticRequest{Embedding: embedding})
 		require.ErrorIs(t, err, domain.ErrInvalidArgument, name)
 		var verr *domain.ValidationError
 		require.True(t, errors.As(err, &verr), name)
@@ -194,11 +194,11 @@ func TestScenario03ScoresNonIncreasing(t *testing.T) {
 	assertScoresToR(t, found, 0.1)
 }
 
-// scenarios.md §3 03: searching a stored trace's own vector returns that trace first with
+// docs/scenarios.md §3 03: searching a stored trace's own vector returns that trace first with
 // similarity 1, ahead of its nearest neighbour.
 func TestScenario03OwnVectorComesFirst(t *testing.T) {
 	seed := openUpstreamSeed(t)
-	page, err := seed.repo.List(t.Context(), domain.ListQuery{Limit: 100, IncludeEmbedding: true})
+	page, _, err := seed.repo.List(t.Context(), domain.ListQuery{Limit: 100, IncludeEmbedding: true})
 	require.NoError(t, err)
 	require.Len(t, page.Incidents, len(seedTraces))
 	for _, e := range page.Incidents {

@@ -14,12 +14,12 @@ import (
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
-// seedResource is one row of scenarios.md §1.2: test-uid-NNN.
+// seedResource is one row of docs/scenarios.md §1.2: test-uid-NNN.
 type seedResource struct {
 	apiVersion, kind, name, namespace string
 }
 
-// seedResources is scenarios.md §1.2, indexed by uid number.
+// seedResources is docs/scenarios.md §1.2, indexed by uid number.
 var seedResources = map[int]seedResource{
 	1:  {"apps/v1", "Deployment", "webapp", "production"},
 	2:  {"v1", "Pod", "webapp-7d9f6b", "production"},
@@ -35,7 +35,7 @@ var seedResources = map[int]seedResource{
 	12: {"v1", "PersistentVolumeClaim", "data-volume", "production"},
 }
 
-// seedTrace is one row of scenarios.md §1.3: test-rr-NNN. Times are "seed NOW() minus";
+// seedTrace is one row of docs/scenarios.md §1.3: test-rr-NNN. Times are "seed NOW() minus";
 // nil pointers are NULL columns.
 type seedTrace struct {
 	n, uid            int
@@ -58,7 +58,7 @@ const (
 	seedMinute = time.Minute
 )
 
-// seedTraces is scenarios.md §1.3 in table (and id) order.
+// seedTraces is docs/scenarios.md §1.3 in table (and id) order.
 var seedTraces = []seedTrace{
 	{1, 1, 2 * seedHour, seedPtr(2 * seedHour), seedPtr(seedHour + 55*seedMinute), seedPtr[int64](300000), "HighMemoryUsage", "critical", 2*seedHour + 5*seedMinute, "gpt-4", "0.950", "scale_deployment",
 		`{"replicas": 5, "description": "Pod memory usage exceeded 90% threshold"}`, "completed", "prod-us-east-1", "production"},
@@ -126,12 +126,12 @@ func (s seedTrace) incident(now time.Time, id int64) domain.IncidentEvent {
 	}
 }
 
-// The seed holds exactly the rows of scenarios.md §1.2–§1.3: every served field of every
+// The seed holds exactly the rows of docs/scenarios.md §1.2–§1.3: every served field of every
 // trace, in id order with ids 1..15 (a fresh database), and every column the API does not
 // serve (start, firing time, model, confidence, the NULL columns, resources, histories).
 func TestUpstreamSeedMatchesTheSpec(t *testing.T) {
 	seed := openUpstreamSeed(t)
-	page, err := seed.repo.List(t.Context(), domain.ListQuery{Limit: 100})
+	page, _, err := seed.repo.List(t.Context(), domain.ListQuery{Limit: 100})
 	require.NoError(t, err)
 	require.Equal(t, int64(15), page.Total)
 	byID := map[string]domain.IncidentEvent{}
@@ -230,7 +230,7 @@ func TestUpstreamSeedIsRerunnable(t *testing.T) {
 
 	runUpstreamSeed(t, seed.dsn)
 
-	page, err := seed.repo.List(t.Context(), domain.ListQuery{Limit: 100})
+	page, _, err := seed.repo.List(t.Context(), domain.ListQuery{Limit: 100})
 	require.NoError(t, err)
 	assert.Equal(t, int64(16), page.Total, "15 test traces and the other one")
 	test := map[string]int64{}

@@ -3,15 +3,15 @@ package postgres
 // Upstream's integration scenarios (kubernaut test/integration/contextapi, 01, 03 and 04)
 // restated against the real schema and our own copy of upstream's seed,
 // testdata/seed_upstream.sql. Expectations are the "Against the seed" columns of
-// shared/spec/scenarios.md §3 with the derived facts of §1.4; where upstream and the
-// contract differ the contract wins (success rate leaves in-progress rows out). Upstream's
+// docs/scenarios.md §3 with the derived facts of §1.4; where upstream and
+// docs/api.md differ, docs/api.md wins (success rate leaves in-progress rows out). Upstream's
 // cache and timing assertions are not restated here: caching is the cache decorator's
 // business and timings are not tests.
 //
 // Time. The seed places every row relative to the database's NOW() at seed time
 // (seedNow, read back from the rows' created_at). The tests never read the wall clock:
 // the app's clock is fixed at seedNow, and time windows are asked for as of seedNow + 1 s
-// (queryNow), slightly after the seed as scenarios.md assumes. Windows and trend days are
+// (queryNow), slightly after the seed as docs/scenarios.md assumes. Windows and trend days are
 // therefore computed from the instant the data was placed at, so a run straddling midnight
 // UTC (or any slow run) cannot move a row across a boundary.
 
@@ -113,14 +113,14 @@ func requestIDs(events []domain.IncidentEvent) []string {
 // scenario01Query is scenario 01's query: namespace=production, limit 10, offset 0.
 var scenario01Query = domain.ListQuery{Filter: domain.Filter{Namespaces: []string{"production"}}, Limit: 10}
 
-// productionOrder is the seed's production namespace in list order (scenarios.md §1.4).
+// productionOrder is the seed's production namespace in list order (docs/scenarios.md §1.4).
 var productionOrder = rr(15, 14, 5, 3, 4, 2, 1, 11, 12, 13)
 
 // Scenario 01 #1: a cold list of one namespace (upstream: default → 3; the seed's
 // production → 10), every one of them in list order, nothing after the page.
 func TestScenario01ListNamespace(t *testing.T) {
 	seed := openUpstreamSeed(t)
-	page, err := seed.repo.List(t.Context(), scenario01Query)
+	page, _, err := seed.repo.List(t.Context(), scenario01Query)
 	require.NoError(t, err)
 	assert.Equal(t, productionOrder, requestIDs(page.Incidents))
 	assert.Equal(t, int64(10), page.Total)
@@ -135,11 +135,11 @@ func TestScenario01ListNamespace(t *testing.T) {
 // Scenario 01 #3: the same query three times gives the same page.
 func TestScenario01RepeatedQueryIsIdentical(t *testing.T) {
 	seed := openUpstreamSeed(t)
-	first, err := seed.repo.List(t.Context(), scenario01Query)
+	first, _, err := seed.repo.List(t.Context(), scenario01Query)
 	require.NoError(t, err)
 	require.Len(t, first.Incidents, 10)
 	for i := 2; i <= 3; i++ {
-		again, err := seed.repo.List(t.Context(), scenario01Query)
+		again, _, err := seed.repo.List(t.Context(), scenario01Query)
 		require.NoError(t, err)
 		assert.Equal(t, first, again, "run %d", i)
 	}
@@ -155,7 +155,7 @@ func TestScenario01ConcurrentQueries(t *testing.T) {
 		errs  [callers]error
 	)
 	for i := range callers {
-		wg.Go(func() { pages[i], errs[i] = seed.repo.List(t.Context(), scenario01Query) })
+		wg.Go(func() { pages[i], _, errs[i] = seed.repo.List(t.Context(), scenario01Query) })
 	}
 	wg.Wait()
 	for i := range callers {
@@ -171,7 +171,7 @@ func TestScenario01NonexistentNamespaceIsEmpty(t *testing.T) {
 	seed := openUpstreamSeed(t)
 	q := domain.ListQuery{Filter: domain.Filter{Namespaces: []string{"nonexistent-namespace"}}, Limit: 10}
 	for i := 1; i <= 2; i++ {
-		page, err := seed.repo.List(t.Context(), q)
+		page, _, err := seed.repo.List(t.Context(), q)
 		require.NoError(t, err, "run %d", i)
 		assert.NotNil(t, page.Incidents, "run %d", i)
 		assert.Empty(t, page.Incidents, "run %d", i)

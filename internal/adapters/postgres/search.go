@@ -18,22 +18,22 @@ import (
 // hnsw.iterative_scan on (set with every statement) its scan goes on until the limit is met,
 // and when it still comes back short an exact scan decides, so a search returns
 // min(limit, matches) rows.
-func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, error) {
+func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, domain.Read, error) {
 	ok, err := r.hasEmbedding(ctx)
 	if err != nil {
-		return nil, err
+		return nil, domain.Read{}, err
 	}
 	if !ok {
-		return []domain.ScoredIncident{}, nil // an older schema: nothing is searchable
+		return []domain.ScoredIncident{}, domain.Read{}, nil // an older schema: nothing is searchable
 	}
 	cols, err := r.columns(ctx, q.IncludeEmbedding)
 	if err != nil {
-		return nil, err
+		return nil, domain.Read{}, err
 	}
 	if r.efSearchRule != nil {
 		// Refreshes the table's size, which ef_search follows, at most once a minute.
 		if _, _, err := r.tableRows(ctx); err != nil {
-			return nil, err
+			return nil, domain.Read{}, err
 		}
 	}
 	vec := pgvector.NewVector(q.Embedding)
@@ -44,8 +44,8 @@ func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]doma
 	if q.ExcludeObject != nil {
 		scopes = append(scopes, notOnObject(*q.ExcludeObject))
 	}
-	base := func(op string) *gorm.DB {
-		return r.session(ctx, op).Scopes(scopes...).
+	base := func() *gorm.DB {
+		return r.session(ctx).Scopes(scopes...).
 			Select(cols+", rat.embedding <=> ? AS distance", vec).
 			Where("rat.embedding IS NOT NULL").
 			Where("rat.embedding <=> ? <= ?", vec, 1-q.Threshold).
@@ -53,26 +53,26 @@ func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]doma
 	}
 	exactFirst, err := r.selective(ctx, q.Filter)
 	if err != nil {
-		return nil, err
+		return nil, domain.Read{}, err
 	}
 	var records []incidentRecord
 	if !exactFirst {
-		records, err = r.fetch(ctx, "search", base("search").Order(clauseDistance(vec, false)), q.IncludeEmbedding, true)
+		records, err = r.fetch(ctx, "search", base().Order(orderByDistance(vec, false)), q.IncludeEmbedding, true)
 		if err != nil {
-			return nil, translate(ctx, "semantic search", err)
+			return nil, domain.Read{}, translate(ctx, "semantic search", err)
 		}
 	}
 	if exactFirst || len(records) < q.Limit {
 		// The index scan gives up after hnsw.max_scan_tuples candidates, so a selective
 		// filter or a high threshold can leave it short. Only an exact scan can tell
 		// whether more matches exist; it runs over the filtered rows alone.
-		records, err = r.fetch(ctx, "search_exact", base("search_exact").Order(clauseDistance(vec, true)), q.IncludeEmbedding, true)
+		records, err = r.fetch(ctx, "search_exact", base().Order(orderByDistance(vec, true)), q.IncludeEmbedding, true)
 		if err != nil {
-			return nil, translate(ctx, "semantic search", err)
+			return nil, domain.Read{}, translate(ctx, "semantic search", err)
 		}
 	}
 	// Relaxed iterative scans may return rows slightly out of order; equal distances
-	// are ordered by id descending, as the contract says.
+	// are ordered by id descending, as docs/api.md §3.3 says.
 	sort.SliceStable(records, func(i, j int) bool {
 		if records[i].Distance != records[j].Distance {
 			return records[i].Distance < records[j].Distance
@@ -83,13 +83,13 @@ func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]doma
 	for i, rec := range records {
 		out[i] = domain.ScoredIncident{Incident: rec.toDomain(), Similarity: 1 - rec.Distance}
 	}
-	return out, nil
+	return out, domain.Read{}, nil
 }
 
 // defaultExactSearchRows is where a filter is selective enough that comparing every
 // row it matches beats walking the HNSW graphs: the exact answer costs about what the
 // index scan does, and an iterative index scan that must skip most of what it finds
-// misses neighbours (recall 0.94 at 1%, targets.md).
+// misses neighbours (recall 0.94 at 1%, docs/targets.md).
 const defaultExactSearchRows = 20_000
 
 // selective says whether f matches few enough incidents for an exact search, from the

@@ -61,12 +61,12 @@ func TestFilteredSearchReturnsEveryMatchUpToTheLimit(t *testing.T) {
 
 	// The plan of the first statement really is the HNSW index.
 	var plan []string
-	require.NoError(t, repo.session(t.Context(), "test").Raw(`EXPLAIN SELECT rat.id FROM resource_action_traces rat
+	require.NoError(t, repo.session(t.Context()).Raw(`EXPLAIN SELECT rat.id FROM resource_action_traces rat
 		JOIN action_histories ah ON ah.id = rat.action_history_id JOIN resource_references rr ON rr.id = ah.resource_id
 		WHERE rr.namespace = 'rare' AND rat.embedding IS NOT NULL ORDER BY rat.embedding <=> ? LIMIT 25`, pgvectorOf(query)).Scan(&plan).Error)
 	assert.Regexp(t, `Index Scan using \S+_embedding_idx`, joinLines(plan), "the index path must be exercised")
 
-	found, err := repo.Search(t.Context(), q)
+	found, _, err := repo.Search(t.Context(), q)
 	require.NoError(t, err)
 	require.Len(t, found, 25, "30 rows match the filter, so the limit is met")
 	assert.InDelta(t, 1, metrics.Queries("search"), 0, "the index scan went first")
@@ -108,7 +108,7 @@ func TestSelectiveFiltersAreSearchedExactly(t *testing.T) {
 		if namespace != "" {
 			q.Filter.Names = []string{namespace + "-alert"}
 		}
-		found, err := repo.Search(t.Context(), q)
+		found, _, err := repo.Search(t.Context(), q)
 		require.NoError(t, err)
 		ids := make([]int64, len(found))
 		for i, f := range found {
@@ -129,7 +129,7 @@ func TestSelectiveFiltersAreSearchedExactly(t *testing.T) {
 
 func TestNULByteInAFilterIsInvalidArgument(t *testing.T) {
 	repo := openLoaded(t, nil)
-	_, err := repo.List(t.Context(), domain.ListQuery{Limit: 1, Filter: domain.Filter{Namespaces: []string{"a\x00b"}}})
+	_, _, err := repo.List(t.Context(), domain.ListQuery{Limit: 1, Filter: domain.Filter{Namespaces: []string{"a\x00b"}}})
 	assert.ErrorIs(t, err, domain.ErrInvalidArgument)
 }
 

@@ -99,7 +99,7 @@ func TestEfSearchFollowsTheTablesSize(t *testing.T) {
 		repo, err := Open(dsn, opts)
 		require.NoError(t, err)
 		defer repo.Close()
-		_, err = repo.Search(t.Context(), domain.SemanticQuery{Embedding: base, Limit: 1})
+		_, _, err = repo.Search(t.Context(), domain.SemanticQuery{Embedding: base, Limit: 1})
 		require.NoError(t, err)
 		return setting(t, repo, "hnsw.ef_search")
 	}
@@ -133,7 +133,7 @@ func TestAPoolerThatLosesPreparedStatements(t *testing.T) {
 	require.NoError(t, err)
 	defer repo.Close()
 	q := domain.ListQuery{Limit: 3}
-	_, err = repo.List(t.Context(), q) // page and total at once, on two client connections
+	_, _, err = repo.List(t.Context(), q) // page and total at once, on two client connections
 	require.NoError(t, err)
 
 	// Hold the pool's connections, so the next statements open new client connections
@@ -145,7 +145,7 @@ func TestAPoolerThatLosesPreparedStatements(t *testing.T) {
 		held = append(held, c)
 	}
 	for range 3 {
-		_, err = repo.List(t.Context(), q)
+		_, _, err = repo.List(t.Context(), q)
 		require.NoError(t, err, "the statement is sent again, unnamed")
 	}
 	for _, c := range held {
@@ -153,7 +153,7 @@ func TestAPoolerThatLosesPreparedStatements(t *testing.T) {
 	}
 	assert.True(t, repo.pools.unnamed.Load())
 	assert.Contains(t, logs.String(), "a connection pooler lost a prepared statement")
-	_, err = repo.Search(t.Context(), domain.SemanticQuery{Embedding: porttest.Fixture(porttest.FixtureNow)[0].Embedding, Limit: 3, Threshold: 0.5})
+	_, _, err = repo.Search(t.Context(), domain.SemanticQuery{Embedding: porttest.Fixture(porttest.FixtureNow)[0].Embedding, Limit: 3, Threshold: 0.5})
 	assert.NoError(t, err)
 }
 

@@ -23,7 +23,7 @@ func TestSQLShapeOfContextQueries(t *testing.T) {
 		{"cluster-scoped", domain.ObjectRef{Kind: "node", Name: injection}, (*string)(nil)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			db := repo.session(t.Context(), "search").Scopes(joined, notOnObject(tc.obj)).
+			db := repo.session(t.Context()).Scopes(joined, notOnObject(tc.obj)).
 				Select(incidentColumns).Find(&[]incidentRecord{})
 			require.NoError(t, db.Error)
 			assert.Contains(t, db.Statement.SQL.String(),
@@ -32,7 +32,7 @@ func TestSQLShapeOfContextQueries(t *testing.T) {
 			assert.NotContains(t, db.Statement.SQL.String(), "DROP TABLE")
 		})
 	}
-	db := repo.countQuery(repo.session(t.Context(), "count"),
+	db := repo.countQuery(repo.session(t.Context()),
 		domain.Filter{NullNamespace: true, Names: []string{injection}}).Select("COUNT(*)").Find(&[]int64{})
 	require.NoError(t, db.Error)
 	assert.Contains(t, db.Statement.SQL.String(), "WHERE rat.alert_name = $1 AND rr.namespace IS NULL")

@@ -80,17 +80,17 @@ func TestSQLShape(t *testing.T) {
 		TargetKinds: []string{"deployment"}, TargetNames: []string{"api"}, Since: &t0, Until: &t1,
 	}
 	cases := map[string]*gorm.DB{
-		"list_default": repo.pageQuery(repo.session(ctx, "list"), domain.ListQuery{Limit: 10}, incidentColumns).Find(&[]incidentRecord{}),
-		"list_every_filter": repo.pageQuery(repo.session(ctx, "list"),
+		"list_default": repo.pageQuery(repo.session(ctx), domain.ListQuery{Limit: 10}, incidentColumns).Find(&[]incidentRecord{}),
+		"list_every_filter": repo.pageQuery(repo.session(ctx),
 			domain.ListQuery{Filter: full, Limit: 50, Offset: 10}, incidentColumns).Find(&[]incidentRecord{}),
-		"list_cursor": repo.pageQuery(repo.session(ctx, "list"),
+		"list_cursor": repo.pageQuery(repo.session(ctx),
 			domain.ListQuery{Limit: 10, After: &domain.Cursor{StartTime: t0, ID: 42}}, incidentColumns+embeddingColumn).Find(&[]incidentRecord{}),
-		"list_phases": repo.pageQuery(repo.session(ctx, "list"),
+		"list_phases": repo.pageQuery(repo.session(ctx),
 			domain.ListQuery{Filter: domain.Filter{Namespaces: []string{"prod"}, Phases: []domain.Phase{domain.PhasePending, domain.PhaseFailed}}, Limit: 10}, incidentColumns).Find(&[]incidentRecord{}),
-		"list_phase_completed": repo.pageQuery(repo.session(ctx, "list"),
+		"list_phase_completed": repo.pageQuery(repo.session(ctx),
 			domain.ListQuery{Filter: domain.Filter{Phases: []domain.Phase{domain.PhaseCompleted}}, Limit: 10}, incidentColumns).Find(&[]incidentRecord{}),
-		"count_every_filter": repo.countQuery(repo.session(ctx, "count"), full).Select("COUNT(*)").Find(&[]int64{}),
-		"count_traces_only": repo.countQuery(repo.session(ctx, "count"),
+		"count_every_filter": repo.countQuery(repo.session(ctx), full).Select("COUNT(*)").Find(&[]int64{}),
+		"count_traces_only": repo.countQuery(repo.session(ctx),
 			domain.Filter{Severities: []string{"critical"}, Since: &t0}).Select("COUNT(*)").Find(&[]int64{}),
 	}
 	for name, db := range cases {
@@ -105,7 +105,7 @@ func TestSQLShape(t *testing.T) {
 
 func TestSQLShapeOfIDsAndPlaceholders(t *testing.T) {
 	repo := dryRun(t)
-	db := repo.pageQuery(repo.session(t.Context(), "list"),
+	db := repo.pageQuery(repo.session(t.Context()),
 		domain.ListQuery{Filter: domain.Filter{Namespaces: []string{injection}, Severities: []string{"critical' OR '1'='1"}}, Limit: 10},
 		incidentColumns).Find(&[]incidentRecord{})
 	require.NoError(t, db.Error)

@@ -41,7 +41,7 @@ func BenchmarkStatementPath(b *testing.B) {
 	defer startup.Close()
 
 	q := domain.ListQuery{Limit: 10, Filter: domain.Filter{Namespaces: []string{"checkout"}}}
-	sql, args, err := compose(repo.pageQuery(repo.session(b.Context(), "list"), q, incidentColumns))
+	sql, args, err := compose(repo.pageQuery(repo.session(b.Context()), q, incidentColumns))
 	require.NoError(b, err)
 	read := func(rows pgx.Rows) error {
 		var rec incidentRecord

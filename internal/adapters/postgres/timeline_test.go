@@ -32,14 +32,14 @@ func TestFilteredPagesSkipMonthsWithoutMatches(t *testing.T) {
 	repo := openLoaded(t, events)
 
 	q := domain.ListQuery{Limit: 10, Filter: domain.Filter{Environments: []string{"production"}}}
-	page, err := repo.List(t.Context(), q)
+	page, _, err := repo.List(t.Context(), q)
 	require.NoError(t, err)
 	require.Len(t, page.Incidents, 10)
 	assert.Equal(t, int64(2*perMonth), page.Incidents[0].ID, "the newest production incident first")
 
 	cols, err := repo.columns(t.Context(), false)
 	require.NoError(t, err)
-	sql, args, err := compose(repo.pageQuery(repo.session(t.Context(), "test"), q, cols))
+	sql, args, err := compose(repo.pageQuery(repo.session(t.Context()), q, cols))
 	require.NoError(t, err)
 	var plan []string
 	rows, err := repo.pools.current().Query(t.Context(), "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) "+sql, args...)

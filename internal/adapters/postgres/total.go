@@ -13,7 +13,7 @@ import (
 
 // estimateThreshold is where counting stops paying for itself: above this many
 // estimated matches an exact count reads more rows than the page does by orders of
-// magnitude (38–48 ms against 0.2 ms at 1M rows, targets.md), so the planner's
+// magnitude (38–48 ms against 0.2 ms at 1M rows, docs/targets.md), so the planner's
 // estimate is returned and flagged. Below it the count is exact.
 const estimateThreshold = 5_000
 
@@ -36,7 +36,7 @@ func (r *Repository) total(ctx context.Context, f domain.Filter) (int64, bool, e
 			return estimate, true, nil
 		}
 	}
-	sql, args, err := compose(r.countQuery(r.session(ctx, "count"), f).Select("COUNT(*)"))
+	sql, args, err := compose(r.countQuery(r.session(ctx), f).Select("COUNT(*)"))
 	if err != nil {
 		return 0, false, translate(ctx, "count incidents", err)
 	}
@@ -58,7 +58,7 @@ func (r *Repository) estimate(ctx context.Context, f domain.Filter, tableRows in
 		}
 	}
 	// SELECT 1, not COUNT(*): the plan's top node must be the scan whose rows count.
-	sql, args, err := compose(r.countQuery(r.session(ctx, "estimate"), f).Select("1"))
+	sql, args, err := compose(r.countQuery(r.session(ctx), f).Select("1"))
 	if err != nil {
 		return 0, translate(ctx, "estimate incidents", err)
 	}

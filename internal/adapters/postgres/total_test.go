@@ -18,7 +18,7 @@ func TestTotalsAreExactWhenSmallAndEstimatedWhenLarge(t *testing.T) {
 	events := manyIncidents(12_000, base)
 	repo := openLoaded(t, events)
 
-	page, err := repo.List(t.Context(), domain.ListQuery{Limit: 10})
+	page, _, err := repo.List(t.Context(), domain.ListQuery{Limit: 10})
 	require.NoError(t, err)
 	assert.True(t, page.TotalIsEstimate)
 	assert.InEpsilon(t, 12_000, page.Total, 0.1, "the estimate is close (ANALYZE ran after the load)")
@@ -28,11 +28,11 @@ func TestTotalsAreExactWhenSmallAndEstimatedWhenLarge(t *testing.T) {
 
 	// A filter matching most of the table: the planner is asked once a minute at most.
 	filtered := domain.ListQuery{Limit: 10, Filter: domain.Filter{Severities: []string{"critical", "warning", "info"}}}
-	first, err := repo.List(t.Context(), filtered)
+	first, _, err := repo.List(t.Context(), filtered)
 	require.NoError(t, err)
 	assert.True(t, first.TotalIsEstimate)
 	assert.InEpsilon(t, 12_000, first.Total, 0.1)
-	again, err := repo.List(t.Context(), domain.ListQuery{Limit: 10, After: first.Next, Filter: filtered.Filter})
+	again, _, err := repo.List(t.Context(), domain.ListQuery{Limit: 10, After: first.Next, Filter: filtered.Filter})
 	require.NoError(t, err)
 	assert.Equal(t, first.Total, again.Total)
 	assert.True(t, again.TotalIsEstimate)
@@ -40,12 +40,12 @@ func TestTotalsAreExactWhenSmallAndEstimatedWhenLarge(t *testing.T) {
 
 	// The last 100 minutes of a row-a-minute history: a narrow window, counted exactly.
 	since := events[len(events)-100].StartTime
-	recent, err := repo.List(t.Context(), domain.ListQuery{Limit: 10, Filter: domain.Filter{Since: &since}})
+	recent, _, err := repo.List(t.Context(), domain.ListQuery{Limit: 10, Filter: domain.Filter{Since: &since}})
 	require.NoError(t, err)
 	assert.False(t, recent.TotalIsEstimate)
 	assert.EqualValues(t, 100, recent.Total)
 
-	none, err := repo.List(t.Context(), domain.ListQuery{Limit: 10, Filter: domain.Filter{Names: []string{"no such alert"}}})
+	none, _, err := repo.List(t.Context(), domain.ListQuery{Limit: 10, Filter: domain.Filter{Names: []string{"no such alert"}}})
 	require.NoError(t, err)
 	assert.False(t, none.TotalIsEstimate)
 	assert.Zero(t, none.Total)

@@ -118,7 +118,7 @@ func testHistorical(t *testing.T, svc *app.Service) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := svc.HistoricalContext(t.Context(), tt.params)
+			got, _, err := svc.HistoricalContext(t.Context(), tt.params)
 			require.NoError(t, err)
 			assertHistorical(t, tt.want, got)
 		})
@@ -135,7 +135,7 @@ func testHistorical(t *testing.T, svc *app.Service) {
 	}
 	for _, tt := range notFound {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := svc.HistoricalContext(t.Context(), tt.params)
+			_, _, err := svc.HistoricalContext(t.Context(), tt.params)
 			assert.ErrorIs(t, err, domain.ErrNotFound)
 		})
 	}

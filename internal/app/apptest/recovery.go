@@ -124,14 +124,14 @@ func testRecovery(t *testing.T, svc *app.Service) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := svc.RecoveryContext(t.Context(), tt.rrid, tt.params)
+			got, _, err := svc.RecoveryContext(t.Context(), tt.rrid, tt.params)
 			require.NoError(t, err)
 			assertRecovery(t, tt.want, got)
 		})
 	}
 
 	t.Run("an unknown remediation request", func(t *testing.T) {
-		_, err := svc.RecoveryContext(t.Context(), RRNoSuchOne, nil)
+		_, _, err := svc.RecoveryContext(t.Context(), RRNoSuchOne, nil)
 		assert.ErrorIs(t, err, domain.ErrNotFound)
 	})
 }

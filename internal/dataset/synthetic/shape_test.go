@@ -43,10 +43,6 @@ func TestVocabularyIsConsistent(t *testing.T) {
 }
 
 func TestRepeatAttempts(t *testing.T) {
-	type attempt struct {
-		e    domain.IncidentEvent
-		last bool
-	}
 	byFingerprint := map[string][]domain.IncidentEvent{}
 	for _, e := range tenK() {
 		if e.AlertFingerprint != nil {

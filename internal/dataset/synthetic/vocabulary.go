@@ -35,10 +35,7 @@ func kinds(ks ...int) kindSet {
 
 func (s kindSet) has(k int) bool { return s&(1<<k) != 0 }
 
-var (
-	workloads = kinds(kindDeployment, kindStatefulSet, kindDaemonSet, kindPod)
-	anyKind   = kindSet(1<<numKinds - 1)
-)
+var workloads = kinds(kindDeployment, kindStatefulSet, kindDaemonSet, kindPod)
 
 // paramKind says which action_parameters an action records in the metadata.
 type paramKind uint8

@@ -15,7 +15,7 @@ import (
 var FixtureNow = time.Date(2026, time.June, 15, 12, 34, 56, 123456000, time.UTC)
 
 // Fixture returns the contract data set around now (truncated to microseconds, in UTC):
-// ids 1–15 are our restatement of upstream's seed (scenarios.md §1.3, same order, names,
+// ids 1–15 are our restatement of upstream's seed (docs/scenarios.md §1.3, same order, names,
 // objects, statuses, severities, clusters, environments, durations, fingerprints and
 // action_parameters; end time, created_at and updated_at as upstream sets them), ids
 // 16–25 stress the edges. Each call returns fresh values the caller may keep or change.

@@ -24,7 +24,7 @@ func TestFixtureTruncatesNowToMicroseconds(t *testing.T) {
 	assert.Equal(t, Fixture(FixtureNow), Fixture(now))
 }
 
-// TestFixtureFitsTheSchema checks what PostgreSQL would refuse (schema.md §12), so a
+// TestFixtureFitsTheSchema checks what PostgreSQL would refuse (docs/schema.md §12), so a
 // loader never fails on the fixture.
 func TestFixtureFitsTheSchema(t *testing.T) {
 	events := Fixture(FixtureNow)

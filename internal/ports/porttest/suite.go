@@ -17,7 +17,7 @@ import (
 // once with no events; it never reads a repository after asking for the next one.
 type NewRepositoryFunc func(t *testing.T, events []domain.IncidentEvent) ports.Repository
 
-// RunRepository checks that the repositories newRepo builds behave as the contract says:
+// RunRepository checks that the repositories newRepo builds behave as docs/api.md says:
 // list order and paging, every filter, get, similarity search, aggregation and ping, with
 // expectations worked out by hand from the fixture (see Fixture). It assumes nothing about
 // how the repository stores data, so memory, PostgreSQL and cache decorators all run it.
@@ -53,7 +53,7 @@ type suite struct {
 // listOrder is every fixture id in list order, read off the table in Fixture.
 var listOrder = []int64{22, 15, 14, 5, 3, 4, 2, 1, 6, 7, 8, 10, 9, 11, 12, 13, 16, 18, 17, 25, 20, 19, 23, 24, 21}
 
-// seedOrder is upstream's 15 traces in list order (scenarios.md §1.4).
+// seedOrder is upstream's 15 traces in list order (docs/scenarios.md §1.4).
 var seedOrder = []int64{15, 14, 5, 3, 4, 2, 1, 6, 7, 8, 10, 9, 11, 12, 13}
 
 // seedWindow selects exactly the 15 upstream rows: every extra lies outside [now−7d, now).
@@ -67,22 +67,22 @@ func (s *suite) testPing(t *testing.T) {
 
 func testEmpty(t *testing.T, repo ports.Repository) {
 	ctx := t.Context()
-	page, err := repo.List(ctx, domain.ListQuery{Limit: 10})
+	page, _, err := repo.List(ctx, domain.ListQuery{Limit: 10})
 	require.NoError(t, err)
 	assert.NotNil(t, page.Incidents, "an empty page holds an empty slice, not nil")
 	assert.Empty(t, page.Incidents)
 	assert.Zero(t, page.Total)
 	assert.Nil(t, page.Next)
 
-	_, err = repo.Get(ctx, domain.GetQuery{ID: 1})
+	_, _, err = repo.Get(ctx, domain.GetQuery{ID: 1})
 	assert.ErrorIs(t, err, domain.ErrNotFound)
 
-	found, err := repo.Search(ctx, domain.SemanticQuery{Embedding: FamilyVector(FamilyMemory), Limit: 10})
+	found, _, err := repo.Search(ctx, domain.SemanticQuery{Embedding: FamilyVector(FamilyMemory), Limit: 10})
 	require.NoError(t, err)
 	assert.Empty(t, found)
 
 	for _, by := range [][]domain.Dimension{nil, {domain.DimStatus}} {
-		groups, err := repo.Aggregate(ctx, domain.AggregateQuery{GroupBy: by})
+		groups, _, err := repo.Aggregate(ctx, domain.AggregateQuery{GroupBy: by})
 		require.NoError(t, err)
 		assert.Empty(t, groups, "group by %v", by)
 	}
@@ -109,7 +109,7 @@ func ids(incidents []domain.IncidentEvent) []int64 {
 
 func (s *suite) list(t *testing.T, q domain.ListQuery) domain.IncidentPage {
 	t.Helper()
-	page, err := s.repo.List(t.Context(), q)
+	page, _, err := s.repo.List(t.Context(), q)
 	require.NoError(t, err)
 	require.NotNil(t, page.Incidents, "a page always holds a slice, empty or not")
 	return page

@@ -112,7 +112,7 @@ func (s *suite) testAggregate(t *testing.T) {
 	}
 
 	t.Run("an unknown dimension is an invalid argument", func(t *testing.T) {
-		_, err := s.repo.Aggregate(t.Context(), domain.AggregateQuery{GroupBy: []domain.Dimension{"cluster_name; DROP TABLE x"}})
+		_, _, err := s.repo.Aggregate(t.Context(), domain.AggregateQuery{GroupBy: []domain.Dimension{"cluster_name; DROP TABLE x"}})
 		assert.ErrorIs(t, err, domain.ErrInvalidArgument)
 	})
 }
@@ -120,7 +120,7 @@ func (s *suite) testAggregate(t *testing.T) {
 // assertGroups runs q and compares its groups, keyed by groupKey, with want.
 func assertGroups(t *testing.T, repo ports.AggregateRepository, q domain.AggregateQuery, want map[string]counts) {
 	t.Helper()
-	groups, err := repo.Aggregate(t.Context(), q)
+	groups, _, err := repo.Aggregate(t.Context(), q)
 	require.NoError(t, err)
 	got := map[string]counts{}
 	for _, g := range groups {

@@ -117,7 +117,7 @@ func (s *suite) testContext(t *testing.T) {
 // cluster-scoped object), "" and "default", and kinds that differ only in case.
 func testObjects(t *testing.T, repo ports.Repository) {
 	list := func(f domain.Filter) []int64 {
-		page, err := repo.List(t.Context(), domain.ListQuery{Filter: f, Limit: 10})
+		page, _, err := repo.List(t.Context(), domain.ListQuery{Filter: f, Limit: 10})
 		require.NoError(t, err)
 		return ids(page.Incidents)
 	}
@@ -188,7 +188,7 @@ func ObjectFixture() []domain.IncidentEvent {
 
 func assertSearch(t *testing.T, repo ports.IncidentRepository, q domain.SemanticQuery, want []int64, wantSimilarity []float64) {
 	t.Helper()
-	found, err := repo.Search(t.Context(), q)
+	found, _, err := repo.Search(t.Context(), q)
 	require.NoError(t, err)
 	assert.Equal(t, want, scoredIDs(found))
 	if assert.Len(t, found, len(wantSimilarity)) {

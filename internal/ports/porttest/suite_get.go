@@ -15,7 +15,7 @@ import (
 func (s *suite) testGet(t *testing.T) {
 	get := func(t *testing.T, id int64, withEmbedding bool) domain.IncidentEvent {
 		t.Helper()
-		e, err := s.repo.Get(t.Context(), domain.GetQuery{ID: id, IncludeEmbedding: withEmbedding})
+		e, _, err := s.repo.Get(t.Context(), domain.GetQuery{ID: id, IncludeEmbedding: withEmbedding})
 		require.NoError(t, err)
 		return e
 	}
@@ -36,7 +36,7 @@ func (s *suite) testGet(t *testing.T) {
 
 	t.Run("absent ids are not found", func(t *testing.T) {
 		for _, id := range []int64{26, 0, -1, math.MaxInt64, math.MinInt64} {
-			_, err := s.repo.Get(t.Context(), domain.GetQuery{ID: id})
+			_, _, err := s.repo.Get(t.Context(), domain.GetQuery{ID: id})
 			assert.ErrorIs(t, err, domain.ErrNotFound, "id %d", id)
 		}
 	})
@@ -117,7 +117,7 @@ func (s *suite) testGet(t *testing.T) {
 		page.Incidents[0].Embedding[1] = 42
 		s.assertIncident(t, get(t, 23, true), true)
 
-		found, err := s.repo.Search(t.Context(), domain.SemanticQuery{
+		found, _, err := s.repo.Search(t.Context(), domain.SemanticQuery{
 			Embedding: s.want[23].Embedding, Limit: 1, Threshold: 0.9, IncludeEmbedding: true,
 		})
 		require.NoError(t, err)

@@ -128,7 +128,7 @@ func (s *suite) testSearch(t *testing.T) {
 
 func (s *suite) search(t *testing.T, q domain.SemanticQuery) []domain.ScoredIncident {
 	t.Helper()
-	found, err := s.repo.Search(t.Context(), q)
+	found, _, err := s.repo.Search(t.Context(), q)
 	require.NoError(t, err)
 	return found
 }

@@ -1,6 +1,6 @@
 -- Upstream's integration seed (kubernaut test/integration/contextapi/init-db.sql at S1),
 -- restated for the Data Storage schema as our migrations create it
--- (docs: shared/spec/scenarios.md §1). Plain SQL; run it as ONE multi-statement string
+-- (docs: docs/scenarios.md §1). Plain SQL; run it as ONE multi-statement string
 -- (pgx Exec without arguments, or psql -1 -f): the statements then share one transaction,
 -- hence one NOW(), and the check block at the end rolls everything back on failure.
 --
@@ -48,7 +48,8 @@
 --
 -- Searching R therefore returns, by threshold: ≥ 0.995 → 001, 013; ≥ 0.99 → + 011;
 -- ≥ 0.5 (up to 0.98) → the five near traces 001, 013, 011, 012, 006, in that order;
--- ≥ 0.4 → + 004; ≥ 0.25 → + 005; ≥ 0.1 → + 007. No threshold sits within 0.003 of a value.
+-- ≥ 0.4 → + 004; ≥ 0.25 → + 005; ≥ 0.1 → + 007. No threshold is closer than 0.001 to a value
+-- (0.995 against 013's 0.996 is the closest).
 
 -- 1. Earlier test rows, children first (re-runnable; other rows are left alone).
 DELETE FROM resource_action_traces WHERE action_id LIKE 'test-rr-%';

@@ -1,4 +1,4 @@
--- Partitions of resource_action_traces (docs: shared/spec/schema.md §4.3).
+-- Partitions of resource_action_traces (docs: docs/schema.md §4.3).
 --
 -- Upstream created fixed monthly partitions (resource_action_traces_yYYYYmMM, 2025-07 to
 -- 2025-10, later 2025-11) and no DEFAULT partition, so inserts dated outside them failed.

@@ -1,4 +1,4 @@
--- Semantic-search column on resource_action_traces (docs: shared/spec/schema.md §6).
+-- Semantic-search column on resource_action_traces (docs: docs/schema.md §6).
 --
 -- Upstream code read rat.embedding but no upstream migration ever created it. 384 dimensions
 -- (all-MiniLM-L6-v2), cosine distance (<=>), HNSW with m=16 and ef_construction=128, the

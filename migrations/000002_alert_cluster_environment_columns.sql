@@ -1,5 +1,5 @@
 -- Upstream Data Storage migration 008 ("Context API compatibility"), restated idempotently
--- (docs: shared/spec/schema.md §5): direct columns for alert correlation, multi-cluster and
+-- (docs: docs/schema.md §5): direct columns for alert correlation, multi-cluster and
 -- environment filtering on resource_action_traces, the environment CHECK and four indexes.
 -- All three columns are nullable without default: rows written before 008, or by writers that
 -- do not set them, hold NULL, and readers must expect it.

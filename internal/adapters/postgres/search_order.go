@@ -5,10 +5,10 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// clauseDistance orders by cosine distance to vec: in the shape the HNSW index serves,
+// orderByDistance orders by cosine distance to vec: in the shape the HNSW index serves,
 // or, when exact, as an expression no index matches, so the planner computes every
 // filtered row's distance instead.
-func clauseDistance(vec pgvector.Vector, exact bool) clause.OrderBy {
+func orderByDistance(vec pgvector.Vector, exact bool) clause.OrderBy {
 	sql := "rat.embedding <=> ?"
 	if exact {
 		sql = "(rat.embedding <=> ?) + 0"
