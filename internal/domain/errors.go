@@ -12,8 +12,18 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrInvalidArgument: the request is malformed; FieldErrors say where.
 	ErrInvalidArgument = errors.New("invalid argument")
-	// ErrUnavailable: a dependency (the database) cannot answer now; retrying may help.
+	// ErrUnavailable: a dependency (the database, an authentication backend) cannot
+	// answer now; retrying may help.
 	ErrUnavailable = errors.New("unavailable")
+	// ErrOverloaded: the service admits no more work of this kind now (too many queries
+	// under way); retrying later may help. It is an ErrUnavailable too, so a cached answer
+	// past its freshness may still serve.
+	ErrOverloaded = fmt.Errorf("overloaded: %w", ErrUnavailable)
+	// ErrUnauthenticated: the request carries no credentials, or credentials that
+	// identify nobody (unknown, expired, meant for another audience).
+	ErrUnauthenticated = errors.New("unauthenticated")
+	// ErrForbidden: the credentials identify a principal who may not read.
+	ErrForbidden = errors.New("forbidden")
 )
 
 // FieldError says which input field is wrong and why.

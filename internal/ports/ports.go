@@ -33,6 +33,18 @@ type AggregateRepository interface {
 	Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, domain.Read, error)
 }
 
+// Authenticator decides who a bearer token stands for and whether they may read.
+// Implementations: a file of token digests (bearer), the Kubernetes API's TokenReview
+// and SubjectAccessReview (kubernetes).
+type Authenticator interface {
+	// Authenticate returns the principal token stands for. Errors wrap
+	// domain.ErrUnauthenticated when the token identifies nobody (empty, unknown,
+	// expired, another audience), domain.ErrForbidden when its principal may not read,
+	// and domain.ErrUnavailable when no decision can be made now (the backend is slow or
+	// down). It never returns a principal with an error.
+	Authenticate(ctx context.Context, token string) (domain.Principal, error)
+}
+
 // Pinger tells whether a backend can answer now.
 type Pinger interface {
 	Ping(ctx context.Context) error
