@@ -64,6 +64,8 @@ type Config struct {
 	CacheStaleWindow time.Duration
 	// CacheMaxBytes bounds the memory the cache holds.
 	CacheMaxBytes int64
+	// Access is who may read and how much (config_access.go).
+	Access AccessConfig
 }
 
 // Key describes one configuration key.
@@ -73,8 +75,9 @@ type Key struct {
 	Usage   string
 }
 
-// Keys lists every configuration key with its default, in documentation order.
-var Keys = []Key{
+// Keys lists every configuration key with its default, in documentation order; the
+// access keys (authentication, TLS, admission, rate limits) close the list.
+var Keys = append([]Key{
 	{"addr", ":8080", "HTTP listen address (serve): the API, health and the OpenAPI document"},
 	{"metrics_addr", "", "listen address of /metrics alone (serve); empty serves it on addr"},
 	{"database_url", "", "PostgreSQL URL or key=value DSN (DATABASE_URL is honoured too); empty uses the PG* variables when set, else no database"},
@@ -93,7 +96,7 @@ var Keys = []Key{
 	{"cache_ttl", "5m", "how long a cached answer is served without asking the database"},
 	{"cache_stale_window", "15m", "how long past its TTL a cached answer may still be served while the database is unavailable (0s: never)"},
 	{"cache_max_bytes", "128MiB", "memory bound of the cache (bytes, or with KiB, MiB, GiB)"},
-}
+}, accessKeys...)
 
 // ConfigError names the key whose value is invalid.
 type ConfigError struct {
@@ -188,6 +191,9 @@ func ParseConfig(raw map[string]string, env Environment) (Config, error) {
 	}
 	if c.CursorSecret == "" {
 		return c, &ConfigError{"cursor_secret", "must not be empty"}
+	}
+	if c.Access, err = parseAccess(raw, c.DBMaxOpenConns); err != nil {
+		return c, err
 	}
 	return c, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/contextapi/contextapi/internal/adapters/admission"
 	"github.com/contextapi/contextapi/internal/adapters/cache"
 	"github.com/contextapi/contextapi/internal/adapters/httpapi"
 	"github.com/contextapi/contextapi/internal/adapters/memory"
@@ -22,6 +23,7 @@ import (
 type App struct {
 	Server  *httpapi.Server
 	Backend Backend
+	Access  Access
 }
 
 // Backend is the store the service reads, its name and what to call it in the first
@@ -41,6 +43,7 @@ var appSet = wire.NewSet(
 	provideService,
 	provideCursorCodec,
 	provideHealth,
+	provideAccess,
 	provideServerConfig,
 	provideServer,
 	wire.Struct(new(App), "*"),
@@ -117,8 +120,19 @@ func openRepository(cfg Config, now app.Clock, reg *prometheus.Registry, logger 
 		if err != nil {
 			return Backend{}, nil, err
 		}
-		desc := fmt.Sprintf("PostgreSQL at %s (settings from %s)", postgres.Describe(cfg.DatabaseURL), cfg.DatabaseSource())
-		return Backend{Repository: repo, Store: store, Description: desc}, func() { _ = repo.Close() }, nil
+		// Admission sits under the cache: hits never wait for a query slot.
+		gated, err := admission.New(repo, admission.Options{
+			MaxConcurrent: cfg.Access.MaxConcurrentQueries,
+			QueueTimeout:  cfg.Access.QueueTimeout,
+			Registerer:    reg,
+		})
+		if err != nil {
+			_ = repo.Close()
+			return Backend{}, nil, err
+		}
+		desc := fmt.Sprintf("PostgreSQL at %s (settings from %s), admitting %d queries at once (queue %s)",
+			postgres.Describe(cfg.DatabaseURL), cfg.DatabaseSource(), cfg.Access.MaxConcurrentQueries, cfg.Access.QueueTimeout)
+		return Backend{Repository: gated, Store: store, Description: desc}, func() { _ = repo.Close() }, nil
 	}
 	events := dataset.Demo(now().UTC())
 	why := "no database configured"
@@ -156,12 +170,16 @@ func provideHealth(cfg Config, svc *app.Service, now app.Clock, b Backend, logge
 	})
 }
 
-func provideServerConfig(cfg Config, health *app.Health) httpapi.Config {
+func provideServerConfig(cfg Config, health *app.Health, access Access) httpapi.Config {
 	drain := cfg.DrainDelay
 	if drain == 0 {
 		drain = -1 // httpapi reads zero as "use the default"; the operator asked for none
 	}
-	return httpapi.Config{ShutdownTimeout: cfg.ShutdownTimeout, DrainDelay: drain, MetricsAddr: cfg.MetricsAddr, Health: health}
+	return httpapi.Config{
+		ShutdownTimeout: cfg.ShutdownTimeout, DrainDelay: drain, MetricsAddr: cfg.MetricsAddr, Health: health,
+		Auth: access.Auth, AuthMode: access.Mode, RequireClientCert: access.RequireClientCert,
+		RateLimiter: access.RateLimiter, TLS: access.TLS,
+	}
 }
 
 func provideServer(svc *app.Service, reg *prometheus.Registry, logger *slog.Logger, cfg httpapi.Config, b Backend) *httpapi.Server {

@@ -23,11 +23,17 @@ func InitializeApp(cfg Config, logger *slog.Logger) (*App, func(), error) {
 	cursorCodec := provideCursorCodec(cfg)
 	service := provideService(backend, clock, cursorCodec)
 	health := provideHealth(cfg, service, clock, backend, logger)
-	config := provideServerConfig(cfg, health)
+	access, err := provideAccess(cfg, clock, registry, logger)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	config := provideServerConfig(cfg, health, access)
 	server := provideServer(service, registry, logger, config, backend)
 	app := &App{
 		Server:  server,
 		Backend: backend,
+		Access:  access,
 	}
 	return app, func() {
 		cleanup()

@@ -77,6 +77,30 @@ func TestCacheConfiguration(t *testing.T) {
 	assert.Equal(t, int64(2<<30), cfg.CacheMaxBytes)
 }
 
+func TestAccessConfiguration(t *testing.T) {
+	clearEnv(t)
+	cfg, err := loadConfig(flags(t))
+	require.NoError(t, err)
+	assert.Equal(t, contextapi.AccessConfig{
+		AuthMode: "none", AuthVerb: "get", AuthResource: "services", AuthResourceName: "context-api",
+		AuthCacheTTL: time.Minute, AuthDeniedCacheTTL: 10 * time.Second,
+		MaxConcurrentQueries: 32, QueueTimeout: 25 * time.Millisecond,
+	}, cfg.Access, "off by default; admission bounded at twice the pool")
+
+	t.Setenv("CONTEXTAPI_AUTH_MODE", "kubernetes")
+	t.Setenv("CONTEXTAPI_AUTH_AUDIENCES", " context-api , https://kubernetes.default.svc ")
+	cfg, err = loadConfig(flags(t, "--auth-resource", "apps/deployments", "--db-max-open-conns", "4",
+		"--tls-cert-file", "/tls/tls.crt", "--tls-key-file", "/tls/tls.key", "--rate-limit", "2.5"))
+	require.NoError(t, err)
+	a := cfg.Access
+	assert.Equal(t, []string{"context-api", "https://kubernetes.default.svc"}, a.AuthAudiences)
+	assert.Equal(t, "apps", a.AuthGroup)
+	assert.Equal(t, "deployments", a.AuthResource)
+	assert.Equal(t, 8, a.MaxConcurrentQueries)
+	assert.InDelta(t, 2.5, a.RateLimit, 0)
+	assert.Equal(t, "auth kubernetes, TLS, rate limit 2.5/s per caller", a.Describe())
+}
+
 func TestConfigPrecedence(t *testing.T) {
 	clearEnv(t)
 	path := writeYAML(t, "addr: \":7000\"\nlog_level: debug\ndrain_delay: 1s\nstatement_timeout: 2s\nhnsw_ef_search: 200\n")
@@ -149,6 +173,19 @@ func TestInvalidConfigNamesTheKey(t *testing.T) {
 		{name: "password file without a database", args: []string{"--database-password-file", "/run/secrets/pw"}, key: "database_password_file"},
 		{name: "unreadable password file", args: []string{"--database-url", "postgres://u@127.0.0.1/x", "--database-password-file", "/nonexistent/pw"}, key: "database_password_file"},
 		{name: "PG variables that do not parse", env: map[string]string{"PGPORT": "not-a-port"}, key: "PGPORT"},
+		{name: "unknown auth mode", args: []string{"--auth-mode", "oauth"}, key: "auth_mode"},
+		{name: "bearer without a tokens file", env: map[string]string{"CONTEXTAPI_AUTH_MODE": "bearer"}, key: "auth_tokens_file"},
+		{name: "empty verb", yaml: "auth_verb: \"\"\n", key: "auth_verb"},
+		{name: "resource with two slashes", args: []string{"--auth-resource", "a/b/c"}, key: "auth_resource"},
+		{name: "negative auth cache TTL", args: []string{"--auth-cache-ttl", "-1s"}, key: "auth_cache_ttl"},
+		{name: "certificate without key", args: []string{"--tls-cert-file", "/tls/tls.crt"}, key: "tls_key_file"},
+		{name: "client CA without TLS", args: []string{"--tls-client-ca-file", "/tls/ca.crt"}, key: "tls_client_ca_file"},
+		{name: "zero concurrent queries", args: []string{"--max-concurrent-queries", "0"}, key: "max_concurrent_queries"},
+		{name: "bad queue timeout", args: []string{"--queue-timeout", "a while"}, key: "queue_timeout"},
+		{name: "no queue timeout", args: []string{"--queue-timeout", "0s"}, key: "queue_timeout"},
+		{name: "negative rate limit", args: []string{"--rate-limit", "-1"}, key: "rate_limit"},
+		{name: "infinite rate limit", args: []string{"--rate-limit", "+Inf"}, key: "rate_limit"},
+		{name: "burst without a rate", args: []string{"--rate-burst", "10"}, key: "rate_burst"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

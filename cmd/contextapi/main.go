@@ -54,6 +54,6 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newServeCommand(), newMigrateCommand(), newSeedCommand(), newVersionCommand())
+	root.AddCommand(newServeCommand(), newMigrateCommand(), newSeedCommand(), newTokenCommand(), newVersionCommand())
 	return root
 }

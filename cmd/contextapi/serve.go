@@ -34,7 +34,10 @@ func newServeCommand() *cobra.Command {
 var serveKeys = []string{"addr", "metrics_addr", "database_url", "database_password_file", "demo",
 	"readiness_requires_database", "log_level", "log_format", "shutdown_timeout", "drain_delay",
 	"cursor_secret", "statement_timeout", "db_max_open_conns", "hnsw_ef_search", "cache_enabled",
-	"cache_ttl", "cache_stale_window", "cache_max_bytes"}
+	"cache_ttl", "cache_stale_window", "cache_max_bytes",
+	"auth_mode", "auth_tokens_file", "auth_audiences", "auth_verb", "auth_resource", "auth_resource_name",
+	"auth_namespace", "auth_cache_ttl", "auth_denied_cache_ttl", "tls_cert_file", "tls_key_file",
+	"tls_client_ca_file", "max_concurrent_queries", "queue_timeout", "rate_limit", "rate_burst"}
 
 func serve(parent context.Context, cfg contextapi.Config) error {
 	logger := newLogger(cfg)
@@ -43,8 +46,16 @@ func serve(parent context.Context, cfg contextapi.Config) error {
 		return fmt.Errorf("start: %w", err)
 	}
 	defer cleanup()
-	logger.Info("contextapi serving from "+application.Backend.Description,
-		"store", application.Backend.Store, "addr", cfg.Addr, "metrics_addr", metricsAddr(cfg), "version", version)
+	first := []any{"store", application.Backend.Store, "addr", cfg.Addr, "metrics_addr", metricsAddr(cfg),
+		"access", cfg.Access.Describe(), "version", version}
+	level := slog.LevelInfo
+	if application.Access.OpenToAll(cfg.Addr) {
+		// In the first line itself, so nobody misses it.
+		level = slog.LevelWarn
+		first = append(first, "warning", "authentication is off and the API listens beyond loopback: anyone who reaches "+
+			cfg.Addr+" reads the incident history (set auth_mode to bearer or kubernetes, or tls_client_ca_file)")
+	}
+	logger.Log(context.Background(), level, "contextapi serving from "+application.Backend.Description, first...)
 	for _, name := range cfg.Unrecognised {
 		logger.Warn("ignored: not a configuration key (misspelt?)", "variable", name)
 	}

@@ -15,8 +15,13 @@ import (
 )
 
 // retryAfterSeconds is what a 503 asks clients to wait: long enough for a database
-// failover or a cache refill to make progress, short for an interactive caller.
-const retryAfterSeconds = 5
+// failover or a cache refill to make progress, short for an interactive caller. A request
+// shed because too many queries are under way is asked back sooner: queries last
+// milliseconds to seconds, so a slot frees quickly.
+const (
+	retryAfterSeconds         = 5
+	overloadRetryAfterSeconds = 1
+)
 
 // errorKinds maps error kinds to problems, first match wins: the domain's kinds, then
 // context errors that reach us untranslated. A cancelled request context means the
@@ -27,6 +32,10 @@ var errorKinds = []struct {
 }{
 	{domain.ErrInvalidArgument, kindInvalidArgument},
 	{domain.ErrNotFound, kindNotFound},
+	{domain.ErrUnauthenticated, kindUnauthenticated},
+	{domain.ErrForbidden, kindForbidden},
+	{errRateLimited, kindRateLimited},
+	{domain.ErrOverloaded, kindOverloaded}, // before ErrUnavailable, which it wraps
 	{domain.ErrUnavailable, kindUnavailable},
 	{context.Canceled, kindClientClosed},
 	{context.DeadlineExceeded, kindUnavailable},
@@ -68,8 +77,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	k := kindOf(err)
 	notReady, isReadiness := readinessOf(err)
 	// A failed readiness probe is expected (start, shutdown, outages, each logged once
-	// where it happens); its request line is enough.
-	if k.status >= http.StatusInternalServerError && !isReadiness {
+	// where it happens), and so is shedding under a flood; their request lines are
+	// enough (an error line for each shed request would flood the log too).
+	if k.status >= http.StatusInternalServerError && !isReadiness && k != kindOverloaded {
 		s.logError(c, k.status, err)
 	}
 	res := c.Response()
@@ -93,8 +103,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if isReadiness {
 		p.Detail, p.Checks = notReady.detail, notReady.checks
 	}
-	if k.status == http.StatusServiceUnavailable {
+	switch {
+	case k == kindOverloaded:
+		s.shed.WithLabelValues(shedOverload).Inc()
+		res.Header().Set(echo.HeaderRetryAfter, strconv.Itoa(overloadRetryAfterSeconds))
+	case k.status == http.StatusServiceUnavailable:
 		res.Header().Set(echo.HeaderRetryAfter, strconv.Itoa(retryAfterSeconds))
+	case k == kindRateLimited:
+		if v, ok := c.Get(ctxKeyRetryAfter).(string); ok {
+			res.Header().Set(echo.HeaderRetryAfter, v)
+		}
 	}
 	body, mErr := json.Marshal(p)
 	if mErr != nil { // only strings and ints: cannot happen, but never answer nothing

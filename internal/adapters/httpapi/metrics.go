@@ -19,7 +19,20 @@ const routeUnmatched = "unmatched"
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	inFlight prometheus.Gauge
+	// shed counts requests refused to protect the service, by reason: overload (no
+	// query slot within queue_timeout) or rate_limit (the caller's budget is spent).
+	shed *prometheus.CounterVec
+	// authDecisions counts authentication decisions, by mode and result: allowed,
+	// unauthenticated, forbidden, unavailable (no decision could be made) or error.
+	authDecisions *prometheus.CounterVec
 }
+
+// Reasons of contextapi_http_shed_total.
+const (
+	shedOverload  = "overload"
+	shedRateLimit = "rate_limit"
+)
 
 // newHTTPMetrics registers the HTTP metrics and the Go and process collectors on reg.
 // Registering is idempotent: what reg already holds is reused, so several servers (or a
@@ -35,7 +48,22 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 			Help:    "Time to serve HTTP requests, by method and route template.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"method", "route"})),
+		inFlight: registerOnce(reg, prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "contextapi_http_requests_in_flight",
+			Help: "HTTP requests being served now.",
+		})),
+		shed: registerOnce(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "contextapi_http_shed_total",
+			Help: "Requests refused to protect the service, by reason: overload (503, no query slot within queue_timeout) or rate_limit (429).",
+		}, []string{"reason"})),
+		authDecisions: registerOnce(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "contextapi_auth_decisions_total",
+			Help: "Authentication decisions on /api/* requests, by mode and result (allowed, unauthenticated, forbidden, unavailable, error).",
+		}, []string{"mode", "result"})),
 	}
+	// Both reasons exist from the start, so a rate of zero is a series, not an absence.
+	m.shed.WithLabelValues(shedOverload)
+	m.shed.WithLabelValues(shedRateLimit)
 	registerOnce(reg, collectors.NewGoCollector())
 	registerOnce(reg, collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -58,7 +86,7 @@ func registerOnce[C prometheus.Collector](reg prometheus.Registerer, c C) C {
 	panic(fmt.Sprintf("httpapi: register metrics: %v", err))
 }
 
-func (m *httpMetrics) observe(method, route string, status int, elapsed time.Duration) {
+func (m *httpMetrics) observeRequest(method, route string, status int, elapsed time.Duration) {
 	method = methodLabel(method)
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())

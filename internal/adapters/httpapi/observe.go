@@ -17,18 +17,20 @@ var quietRoutes = map[string]bool{
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
+		s.inFlight.Inc()
 		if err := next(c); err != nil {
 			c.Error(err)
 		}
+		s.inFlight.Dec()
 		elapsed := time.Since(start)
 		req, res := c.Request(), c.Response()
 		route := s.routeOf(c)
-		s.metrics.observe(req.Method, route, res.Status, elapsed)
+		s.observeRequest(req.Method, route, res.Status, elapsed)
 		level := slog.LevelInfo
 		if quietRoutes[route] && res.Status < 400 {
 			level = slog.LevelDebug // probes and scrapes every few seconds would drown the rest
 		}
-		s.logger.LogAttrs(req.Context(), level, "request",
+		attrs := []slog.Attr{
 			slog.String("method", req.Method),
 			slog.String("route", route),
 			slog.String("path", req.URL.Path),
@@ -36,7 +38,11 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.Duration("latency", elapsed),
 			slog.String("request_id", requestIDOf(c)),
 			slog.Int64("bytes", res.Size),
-		)
+		}
+		if p := principalOf(c); p != "" {
+			attrs = append(attrs, slog.String("principal", p))
+		}
+		s.logger.LogAttrs(req.Context(), level, "request", attrs...)
 		return nil
 	}
 }

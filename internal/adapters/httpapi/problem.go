@@ -65,6 +65,22 @@ var (
 		"urn:contextapi:problem:unavailable", http.StatusServiceUnavailable,
 		"Service unavailable", "The service cannot answer now; retry after the delay Retry-After gives.",
 	}
+	kindUnauthenticated = problemKind{
+		"urn:contextapi:problem:unauthenticated", http.StatusUnauthorized,
+		"Unauthenticated", "The request needs valid credentials: a bearer token the service accepts (WWW-Authenticate says which problem it found), or a verified client certificate.",
+	}
+	kindForbidden = problemKind{
+		"urn:contextapi:problem:forbidden", http.StatusForbidden,
+		"Forbidden", "The credentials are valid, but their principal may not read this service's data.",
+	}
+	kindRateLimited = problemKind{
+		"urn:contextapi:problem:rate-limited", http.StatusTooManyRequests,
+		"Too many requests", "The caller has spent its request budget; retry after the delay Retry-After gives.",
+	}
+	kindOverloaded = problemKind{
+		"urn:contextapi:problem:overloaded", http.StatusServiceUnavailable,
+		"Service overloaded", "The service is running as many database queries as it admits; retry after the delay Retry-After gives.",
+	}
 	// kindClientClosed is nginx's 499: the client went away, so nobody reads this answer;
 	// the status keeps such requests out of the 5xx that page people.
 	kindClientClosed = problemKind{

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/contextapi/contextapi/internal/app"
+	"github.com/contextapi/contextapi/internal/ports"
 )
 
 // Defaults applied to zero fields of Config: net/http has no timeouts of its own; the
@@ -58,6 +60,19 @@ type Config struct {
 	// Health decides readiness and reports the store; nil: one over the service's
 	// repository, unnamed, not requiring the database.
 	Health *app.Health
+	// Auth, when set, must accept an /api/* request's bearer token before anything
+	// answers it; AuthMode names the mode in metrics (bearer, kubernetes).
+	Auth     ports.Authenticator
+	AuthMode string
+	// RequireClientCert: /api/* answers only requests on a TLS connection with a
+	// verified client certificate (mutual TLS; TLS must verify certificates if given).
+	RequireClientCert bool
+	// RateLimiter, when set, limits every /api/* request per principal (per peer
+	// address without authentication).
+	RateLimiter RateLimiter
+	// TLS, when set, serves the API over TLS with this configuration (its certificate
+	// callbacks pick up rotated files). The metrics listener stays plain HTTP.
+	TLS *tls.Config
 }
 
 func (c Config) withDefaults() Config {
@@ -83,11 +98,11 @@ func (c Config) withDefaults() Config {
 
 // Server is contextapi's HTTP API: an http.Handler, and a server with graceful shutdown.
 type Server struct {
-	echo    *echo.Echo
-	svc     *app.Service
-	logger  *slog.Logger
-	cfg     Config
-	metrics *httpMetrics
+	echo   *echo.Echo
+	svc    *app.Service
+	logger *slog.Logger
+	cfg    Config
+	*httpMetrics
 	// routes holds the registered route templates; metrics label anything else
 	// "unmatched", so raw paths never become label values.
 	routes  map[string]bool
@@ -122,7 +137,7 @@ func NewServer(svc *app.Service, reg *prometheus.Registry, logger *slog.Logger, 
 		svc:            svc,
 		logger:         logger,
 		cfg:            cfg.withDefaults(),
-		metrics:        newHTTPMetrics(reg),
+		httpMetrics:    newHTTPMetrics(reg),
 		openapi:        doc,
 		storeHealth:    cfg.Health,
 		metricsHandler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
@@ -139,8 +154,17 @@ func NewServer(svc *app.Service, reg *prometheus.Registry, logger *slog.Logger, 
 	e.HTTPErrorHandler = s.handleError
 	// Order matters: the request id exists before anything can fail; observe sees the
 	// final status because it renders errors itself; recover sits inside observe so a
-	// panic is counted and logged as the 500 it becomes.
-	e.Use(s.requestID, s.observe, s.recoverPanics, s.replayRemembered)
+	// panic is counted and logged as the 500 it becomes; access is decided (credentials,
+	// then the rate limit) before a remembered answer can be replayed, so the cache only
+	// ever answers requests that may read.
+	chain := []echo.MiddlewareFunc{s.requestID, s.observe, s.recoverPanics}
+	if s.cfg.Auth != nil || s.cfg.RequireClientCert {
+		chain = append(chain, s.guardAPI)
+	}
+	if s.cfg.RateLimiter != nil {
+		chain = append(chain, s.rateLimitAPI)
+	}
+	e.Use(append(chain, s.replayRemembered)...)
 	s.register(e, reg)
 	s.routes = map[string]bool{}
 	for _, r := range e.Routes() {
@@ -198,7 +222,13 @@ func (s *Server) ServeWithMetrics(ctx context.Context, ln, metricsLn net.Listene
 
 	hs := s.httpServer(s)
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	if s.cfg.TLS != nil {
+		hs.TLSConfig = s.cfg.TLS
+		// No files: the configuration's callbacks serve the current certificate.
+		go func() { served <- hs.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { served <- hs.Serve(ln) }()
+	}
 
 	select {
 	case err := <-served:
