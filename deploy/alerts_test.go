@@ -59,7 +59,9 @@ func TestPrometheusRules(t *testing.T) {
 			"ContextAPIDatabaseDown":          "contextapi_database_up",
 			"ContextAPILatencyBudgetBurnFast": "contextapi:http_requests_slow:ratio_rate1h",
 			"ContextAPILatencyBudgetBurnSlow": "contextapi:http_requests_slow:ratio_rate6h",
-			"ContextAPISheddingLoad":          "contextapi_http_shed_total",
+			"ContextAPISheddingLoad":          `contextapi_http_shed_total{job="contextapi",reason="overload"}`,
+			"ContextAPIRateLimiting":          `contextapi_http_shed_total{job="contextapi",reason="rate_limit"}`,
+			"ContextAPIAuthUnavailable":       `contextapi_auth_decisions_total{job="contextapi",result="unavailable"}`,
 		}
 		for alert, needle := range wants {
 			assert.Contains(t, uses[alert], needle, "%s: alert %s", tt.name, alert)
@@ -165,6 +167,9 @@ func TestDashboard(t *testing.T) {
 		"contextapi_db_queries_total",
 		"contextapi_db_query_duration_seconds_bucket",
 		"go_memstats_heap_inuse_bytes", "process_resident_memory_bytes", "go_gc_gomemlimit_bytes",
+		"contextapi_http_shed_total",      // shed requests by reason
+		"contextapi_auth_decisions_total", // authentication decisions by result
+		"contextapi_db_queries_in_flight", "contextapi_db_queries_waiting", "contextapi_http_requests_in_flight",
 	} {
 		assert.True(t, queried[want], "no panel queries %s", want)
 	}

@@ -8,6 +8,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+
+	contextapi "github.com/contextapi/contextapi"
 )
 
 // TestKubernautOverlay: the address HolmesGPT-API's CONTEXT_API_URL defaults to
@@ -16,7 +18,11 @@ import (
 func TestKubernautOverlay(t *testing.T) {
 	r := render(t, "overlays/kubernaut")
 	for _, m := range r {
-		assert.Equal(t, "kubernaut-system", namespaceOf(m.object), "%s %s", m.kind, m.name)
+		want := "kubernaut-system"
+		if clusterScoped[m.kind] {
+			want = ""
+		}
+		assert.Equal(t, want, namespaceOf(m.object), "%s %s", m.kind, m.name)
 	}
 
 	svc := one[corev1.Service](t, r)
@@ -27,6 +33,11 @@ func TestKubernautOverlay(t *testing.T) {
 	assert.Equal(t, intstr.FromString("http"), svc.Spec.Ports[0].TargetPort)
 
 	d, c := serveContainer(t, r)
+	// HolmesGPT-API's client sends no credentials and speaks plain HTTP: authentication
+	// and TLS stay off until its callers can use them (docs/deploy.md).
+	access := serveConfig(t, r, &d.Spec.Template.Spec, c).Access
+	assert.Equal(t, contextapi.AuthNone, access.AuthMode)
+	assert.False(t, access.TLS())
 	env, err := containerEnv(r, c)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{
@@ -110,6 +121,9 @@ func TestOnlyDevServesDemoData(t *testing.T) {
 		})
 	}
 }
+
+// clusterScoped are the kinds the manifests ship that have no namespace.
+var clusterScoped = map[string]bool{"ClusterRole": true, "ClusterRoleBinding": true}
 
 func namespaceOf(obj any) string {
 	if o, ok := obj.(interface{ GetNamespace() string }); ok {

@@ -19,6 +19,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -37,14 +38,15 @@ type target struct {
 
 var targets = []target{
 	{"base", "base", contextapi.StorePostgreSQL, []string{
-		"ConfigMap", "ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Job", "NetworkPolicy",
-		"PodDisruptionBudget", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor"}},
+		"ClusterRole", "ClusterRoleBinding", "ConfigMap", "ConfigMap", "Deployment",
+		"HorizontalPodAutoscaler", "Job", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule",
+		"Service", "ServiceAccount", "ServiceMonitor"}},
 	{"dev", "overlays/dev", contextapi.StoreDemo, []string{
 		"ConfigMap", "Deployment", "NetworkPolicy", "Service", "ServiceAccount"}},
 	{"kubernaut", "overlays/kubernaut", contextapi.StorePostgreSQL, []string{
-		"ConfigMap", "ConfigMap", "ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Job",
-		"NetworkPolicy", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Service",
-		"ServiceAccount", "ServiceMonitor"}},
+		"ClusterRole", "ClusterRoleBinding", "ConfigMap", "ConfigMap", "ConfigMap", "Deployment",
+		"HorizontalPodAutoscaler", "Job", "NetworkPolicy", "NetworkPolicy", "PodDisruptionBudget",
+		"PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor"}},
 }
 
 // kinds maps apiVersion/kind to the typed struct an object must decode into. A kind not
@@ -61,6 +63,11 @@ var kinds = map[string]func() any{
 	"networking.k8s.io/v1/NetworkPolicy":      func() any { return &networkingv1.NetworkPolicy{} },
 	"monitoring.coreos.com/v1/ServiceMonitor": func() any { return &monitoringv1.ServiceMonitor{} },
 	"monitoring.coreos.com/v1/PrometheusRule": func() any { return &monitoringv1.PrometheusRule{} },
+	// RBAC: the base's rbac.yaml, and the client example of deploy/examples.
+	"rbac.authorization.k8s.io/v1/ClusterRole":        func() any { return &rbacv1.ClusterRole{} },
+	"rbac.authorization.k8s.io/v1/ClusterRoleBinding": func() any { return &rbacv1.ClusterRoleBinding{} },
+	"rbac.authorization.k8s.io/v1/Role":               func() any { return &rbacv1.Role{} },
+	"rbac.authorization.k8s.io/v1/RoleBinding":        func() any { return &rbacv1.RoleBinding{} },
 }
 
 // manifest is one rendered object, decoded.

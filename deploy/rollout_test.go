@@ -59,7 +59,13 @@ func TestProbesHitRealRoutes(t *testing.T) {
 	require.NoError(t, yaml.Unmarshal(raw, &doc))
 	for _, tt := range targets {
 		t.Run(tt.name, func(t *testing.T) {
-			_, c := serveContainer(t, render(t, tt.dir))
+			r := render(t, tt.dir)
+			d, c := serveContainer(t, r)
+			// With tls_cert_file the API port, health included, speaks only TLS.
+			wantScheme := corev1.URISchemeHTTP
+			if serveConfig(t, r, &d.Spec.Template.Spec, c).Access.TLS() {
+				wantScheme = corev1.URISchemeHTTPS
+			}
 			probes := []struct {
 				name     string
 				probe    *corev1.Probe
@@ -73,6 +79,11 @@ func TestProbesHitRealRoutes(t *testing.T) {
 				require.NotNil(t, p.probe, p.name)
 				require.NotNil(t, p.probe.HTTPGet, "%s is not an HTTP GET", p.name)
 				assert.Equal(t, p.wantPath, p.probe.HTTPGet.Path, p.name)
+				scheme := p.probe.HTTPGet.Scheme
+				if scheme == "" {
+					scheme = corev1.URISchemeHTTP
+				}
+				assert.Equal(t, wantScheme, scheme, "%s against tls_cert_file", p.name)
 				assert.Contains(t, doc.Paths[p.probe.HTTPGet.Path], strings.ToLower(http.MethodGet),
 					"%s: %s is no GET route of openapi.yaml", p.name, p.probe.HTTPGet.Path)
 				port := p.probe.HTTPGet.Port
