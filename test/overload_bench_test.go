@@ -57,7 +57,7 @@ const (
 //	go test -run '^$' -bench BenchmarkOverload -benchtime 1x ./test/
 func BenchmarkOverload(b *testing.B) {
 	dsn := pg.NewDatabase(b)
-	cpus := separateCPUs(b.Context(), dsn)
+	cpus := separateCPUs(b, dsn)
 	now := time.Now().UTC()
 	require.NoError(b, postgres.Load(b.Context(), dsn, synthetic.Generate(overloadRows, 1, now), postgres.LoadOptions{}))
 	reg := prometheus.NewRegistry()

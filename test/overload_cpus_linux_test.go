@@ -1,12 +1,12 @@
 package test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"testing"
 
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/sys/unix"
@@ -16,8 +16,10 @@ import (
 // generator) the others, when the database runs on this machine: in production Data
 // Storage's PostgreSQL runs on another node, and on a shared two-CPU machine its exact
 // scans would otherwise take the CPUs the service's cached path needs, measuring the
-// co-location rather than the service. It returns how the CPUs were split, or why not.
-func separateCPUs(ctx context.Context, dsn string) string {
+// co-location rather than the service. It returns how the CPUs were split, or why not,
+// and puts every process back on all CPUs when the benchmark ends.
+func separateCPUs(b *testing.B, dsn string) string {
+	ctx := b.Context()
 	n := len(cpusOf(0))
 	if n < 2 {
 		return "not separated: one CPU"
@@ -40,16 +42,24 @@ func separateCPUs(ctx context.Context, dsn string) string {
 	for c := range n - 1 {
 		own.Set(c)
 	}
-	// New backends inherit the postmaster's affinity; the ones already running are set too.
-	for _, pid := range append(childrenOf(postmaster), postmaster) {
-		_ = unix.SchedSetaffinity(pid, &db)
+	var all unix.CPUSet
+	for c := range n {
+		all.Set(c)
 	}
-	tasks, _ := os.ReadDir("/proc/self/task")
-	for _, t := range tasks {
-		if tid, err := strconv.Atoi(t.Name()); err == nil {
-			_ = unix.SchedSetaffinity(tid, &own)
+	pin := func(db, own *unix.CPUSet) {
+		// New backends inherit the postmaster's affinity; running ones are set too.
+		for _, pid := range append(childrenOf(postmaster), postmaster) {
+			_ = unix.SchedSetaffinity(pid, db)
+		}
+		tasks, _ := os.ReadDir("/proc/self/task")
+		for _, t := range tasks {
+			if tid, err := strconv.Atoi(t.Name()); err == nil {
+				_ = unix.SchedSetaffinity(tid, own)
+			}
 		}
 	}
+	pin(&db, &own)
+	b.Cleanup(func() { pin(&all, &all) }) // the database serves other tests after this one
 	return fmt.Sprintf("PostgreSQL on CPU %d, the service and load generator on CPUs 0-%d", n-1, n-2)
 }
 
