@@ -6,9 +6,36 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
+
+// maxConnectTimeout caps the connect timeout the service chooses, minConnectTimeout
+// floors it (see connectTimeoutFor).
+const (
+	maxConnectTimeout = 5 * time.Second
+	minConnectTimeout = time.Second
+)
+
+// connectTimeoutFor bounds opening one connection (dialling, TLS, authentication) when
+// neither the DSN nor PGCONNECT_TIMEOUT sets a positive connect_timeout: the statement
+// timeout, at most 5 s and at least 1 s. Without a bound, a host that drops SYNs or a port
+// that accepts and never speaks holds a pool slot for pgxpool's two minutes, long after
+// the request that asked for the connection gave up.
+func connectTimeoutFor(statementTimeout time.Duration) time.Duration {
+	return max(minConnectTimeout, min(statementTimeout, maxConnectTimeout))
+}
+
+// boundConnect sets cfg's connect timeout to connectTimeoutFor(statementTimeout) unless
+// the user chose one. connect_timeout=0, libpq's "wait forever", counts as not chosen:
+// pgxpool would make it two minutes anyway, and an unbounded connect is the fault this
+// bound exists for.
+func boundConnect(cfg *pgx.ConnConfig, statementTimeout time.Duration) {
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = connectTimeoutFor(statementTimeout)
+	}
+}
 
 // SelectingVariables are the libpq environment variables that point at a database. Without
 // a URL, any of them set means a database is configured; the others libpq reads

@@ -7,13 +7,17 @@ import (
 )
 
 // Metrics counts and times every statement sent to the database, labelled by the
-// repository operation that sent it.
+// repository operation that sent it, and exports the state of the connection pool of the
+// repository opened with them (pool_metrics.go).
 type Metrics struct {
 	queries  *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	pool     *poolCollector
 }
 
-// NewMetrics registers contextapi_db_queries_total and contextapi_db_query_duration_seconds.
+// NewMetrics registers contextapi_db_queries_total, contextapi_db_query_duration_seconds
+// and the pool's contextapi_db_pool_* (read at scrape time from the pool of the repository
+// Open gives them to). Metrics made twice on one registry share its collectors.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		queries: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -25,9 +29,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help:    "Time from sending a statement to reading its last row, by repository operation.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"op"}),
+		pool: newPoolCollector(),
 	}
 	if reg != nil {
-		reg.MustRegister(m.queries, m.duration)
+		m.queries = registerOnce(reg, m.queries)
+		m.duration = registerOnce(reg, m.duration)
+		m.pool = registerOnce(reg, m.pool)
 	}
 	return m
 }

@@ -22,20 +22,34 @@ import (
 // pooler can fail a statement, never change its meaning. From the first such failure on,
 // statements go unnamed, each described once per connection and planned every time, and
 // the failed one is sent again.
+//
+// Pings go to a third pool of one connection, health (health_conn.go), so that a health
+// check never queues behind the requests.
 type pools struct {
 	named     *pgxpool.Pool
 	described *pgxpool.Pool // nil when the DSN chose the mode itself
+	health    *pgxpool.Pool
 	unnamed   atomic.Bool
 	logger    *slog.Logger
+	// acquiring counts the acquires of named and described in progress (pool_metrics.go).
+	acquiring *acquireCounter
 }
 
 // newPools opens the pools for cfg (connections open lazily). A DSN naming
 // default_query_exec_mode keeps exactly that mode.
 func newPools(dsn string, cfg *pgxpool.Config, logger *slog.Logger) (*pools, error) {
-	p := &pools{logger: logger}
+	p := &pools{logger: logger, acquiring: &acquireCounter{}}
 	fixed := strings.Contains(dsn, "default_query_exec_mode")
+	health, err := pgxpool.NewWithConfig(context.Background(), healthConfig(cfg))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pool: %w", err)
+	}
+	p.health = health
+	cfg = cfg.Copy()
+	cfg.ConnConfig.Tracer = p.acquiring
 	named, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
+		health.Close()
 		return nil, fmt.Errorf("postgres: pool: %w", err)
 	}
 	p.named = named
@@ -46,9 +60,18 @@ func newPools(dsn string, cfg *pgxpool.Config, logger *slog.Logger) (*pools, err
 	unnamedCfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
 	if p.described, err = pgxpool.NewWithConfig(context.Background(), unnamedCfg); err != nil {
 		named.Close()
+		health.Close()
 		return nil, fmt.Errorf("postgres: pool: %w", err)
 	}
 	return p, nil
+}
+
+// statementPools are the pools statements go to: named, and described when there is one.
+func (p *pools) statementPools() []*pgxpool.Pool {
+	if p.described == nil {
+		return []*pgxpool.Pool{p.named}
+	}
+	return []*pgxpool.Pool{p.named, p.described}
 }
 
 // current is the pool statements go to now.
@@ -76,10 +99,11 @@ func (p *pools) lostPrepared(err error) bool {
 	return true
 }
 
-// close closes both pools.
+// close closes every pool.
 func (p *pools) close() {
 	p.named.Close()
 	if p.described != nil {
 		p.described.Close()
 	}
+	p.health.Close()
 }

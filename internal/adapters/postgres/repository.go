@@ -86,6 +86,7 @@ func Open(dsn string, opts Options) (*Repository, error) {
 	if opts.MaxOpenConns <= 0 {
 		opts.MaxOpenConns = 16
 	}
+	boundConnect(cfg, opts.StatementTimeout)
 	if opts.ExactSearchRows == 0 {
 		opts.ExactSearchRows = defaultExactSearchRows
 	}
@@ -119,6 +120,7 @@ func Open(dsn string, opts Options) (*Repository, error) {
 		return nil, err
 	}
 	repo.pools = pools
+	repo.metrics.pool.attach(pools)
 	repo.exactSearchRows = opts.ExactSearchRows
 	efSearch := opts.EfSearch
 	if efSearch <= 0 {
@@ -150,19 +152,21 @@ func newRepository(sqlDB *sql.DB, metrics *Metrics, dryRun bool) (*Repository, e
 		settings: newSessionSettings(5*time.Second, EfSearchFor(0), "relaxed_order")}, nil
 }
 
-// Close closes the pool.
+// Close closes the pools; the pool gauges stop reporting them.
 func (r *Repository) Close() error {
 	err := r.sqlDB.Close()
 	if r.pools != nil {
+		r.metrics.pool.detach(r.pools)
 		r.pools.close()
 	}
 	return err
 }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers, on a connection of its own (health_conn.go): a
+// health check never waits behind the requests for a pooled connection.
 func (r *Repository) Ping(ctx context.Context) error {
 	defer r.metrics.observe("ping", time.Now())
-	return translate(ctx, "ping", r.pools.current().Ping(ctx))
+	return translate(ctx, "ping", r.pools.ping(ctx))
 }
 
 // Metrics returns the statement metrics.
