@@ -50,6 +50,9 @@ type Config struct {
 	CursorSecret string
 	// StatementTimeout bounds every database statement on the server.
 	StatementTimeout time.Duration
+	// RequestTimeout bounds every /api/* request on the service's side, so a stalled
+	// network ends in a 503 or a stale answer (auto: StatementTimeout + 1s).
+	RequestTimeout time.Duration
 	// DBMaxOpenConns bounds the connection pool.
 	DBMaxOpenConns int
 	// HNSWEfSearch is hnsw.ef_search, the candidate list of vector searches; 0 chooses
@@ -90,6 +93,7 @@ var Keys = append([]Key{
 	{"drain_delay", "5s", "how long readiness answers 503 before the listener closes on shutdown"},
 	{"cursor_secret", "contextapi-default-cursor-key", "key signing list cursors; set the same value on every replica"},
 	{"statement_timeout", "5s", "bound on every database statement, enforced by the server"},
+	{"request_timeout", "auto", "bound on every /api/* request the cache cannot replay, enforced by the service; auto: statement_timeout plus 1s"},
 	{"db_max_open_conns", "16", "most connections the pool opens"},
 	{"hnsw_ef_search", "auto", "candidates a vector search keeps (hnsw.ef_search), 1 to 1000: more is slower and finds more true neighbours; auto chooses by the table's size"},
 	{"cache_enabled", "true", "serve repeated reads from the in-process cache"},
@@ -164,6 +168,11 @@ func ParseConfig(raw map[string]string, env Environment) (Config, error) {
 	}
 	if c.StatementTimeout < time.Millisecond {
 		return c, &ConfigError{"statement_timeout", "must be at least 1ms"}
+	}
+	if v := raw["request_timeout"]; v == "auto" {
+		c.RequestTimeout = c.StatementTimeout + time.Second
+	} else if c.RequestTimeout, err = positiveDuration(raw, "request_timeout"); err != nil || c.RequestTimeout < time.Millisecond {
+		return c, &ConfigError{"request_timeout", "must be auto or a duration of at least 1ms, such as 6s"}
 	}
 	if n, err := strconv.Atoi(raw["db_max_open_conns"]); err != nil || n < 1 || n > 1000 {
 		return c, &ConfigError{"db_max_open_conns", "must be an integer from 1 to 1000"}

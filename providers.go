@@ -178,7 +178,7 @@ func provideServerConfig(cfg Config, health *app.Health, access Access) httpapi.
 	return httpapi.Config{
 		ShutdownTimeout: cfg.ShutdownTimeout, DrainDelay: drain, MetricsAddr: cfg.MetricsAddr, Health: health,
 		Auth: access.Auth, AuthMode: access.Mode, RequireClientCert: access.RequireClientCert,
-		RateLimiter: access.RateLimiter, TLS: access.TLS,
+		RateLimiter: access.RateLimiter, TLS: access.TLS, RequestTimeout: cfg.RequestTimeout,
 	}
 }
 

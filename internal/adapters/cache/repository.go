@@ -151,8 +151,8 @@ func bypass[Q, T any](ctx context.Context, load func(context.Context, Q) (T, dom
 func (r *Repository) Ping(ctx context.Context) error { return r.next.Ping(ctx) }
 
 // read answers from a fresh entry; else loads through the flight group and stores the
-// result; and when the load finds the repository unavailable, falls back to an entry
-// still within its stale window. Errors are never stored. The Read it returns names
+// result; and when the repository is unavailable or the caller's deadline passes first,
+// falls back to an entry still within its stale window. Errors are never stored. The Read it returns names
 // the entry's version, which answers built from the value are tied to.
 func read[T any](ctx context.Context, r *Repository, key string, load func(context.Context) (T, domain.Read, error),
 	clone func(T) T, cost func(T) int64) (T, domain.Read, error) {
@@ -172,12 +172,18 @@ func read[T any](ctx context.Context, r *Repository, key string, load func(conte
 		r.metrics.requests.WithLabelValues("miss").Inc()
 		return clone(e.value.(T)), domain.Read{Source: domain.ReadMiss, Version: e.version}, nil
 	}
-	if found && errors.Is(err, domain.ErrUnavailable) && r.opts.Now().Before(cached.staleUntil) {
+	if found && outage(err) && r.opts.Now().Before(cached.staleUntil) {
 		r.metrics.requests.WithLabelValues("stale").Inc()
 		return clone(cached.value.(T)), domain.Read{Source: domain.ReadStale, Version: cached.version}, nil
 	}
 	var zero T
 	return zero, domain.Read{}, err
+}
+
+// outage reports whether a failed load means the repository cannot answer now (down,
+// overloaded, or too slow for the caller's deadline), when a stale value beats none.
+func outage(err error) bool {
+	return errors.Is(err, domain.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // storeLoaded keeps a freshly loaded value under a new version. ristretto applies

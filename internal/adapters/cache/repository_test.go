@@ -200,3 +200,28 @@ func TestPingPassesThrough(t *testing.T) {
 	e.repo.setErr(domain.ErrUnavailable)
 	assert.ErrorIs(t, e.cache.Ping(context.Background()), domain.ErrUnavailable)
 }
+
+// A repository that stalls (a network that drops packets, a lock) answers nothing before
+// the caller's deadline: a stale entry answers then, as during an outage.
+func TestStaleAnswersWhenTheRepositoryStallsPastTheDeadline(t *testing.T) {
+	e := newEnv(t, Options{TTL: time.Minute, StaleWindow: 10 * time.Minute})
+	q := domain.ListQuery{Limit: 3}
+	want, _, err := e.cache.List(context.Background(), q)
+	require.NoError(t, err)
+	e.cache.Wait()
+
+	release := e.repo.hold()
+	defer release()
+	e.clock.Advance(2 * time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	got, read, err := e.cache.List(ctx, q)
+	require.NoError(t, err, "the stale entry answers when the deadline passes")
+	assert.Equal(t, want, got)
+	assert.Equal(t, domain.ReadStale, read.Source)
+
+	ctx, cancel2 := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel2()
+	_, _, err = e.cache.List(ctx, domain.ListQuery{Limit: 4})
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "nothing cached: the deadline shows")
+}

@@ -75,6 +75,9 @@ func kindOf(err error) problemKind {
 // Details of 5xx stay generic: internal text (SQL, driver messages) goes to the log only.
 func (s *Server) handleError(err error, c echo.Context) {
 	k := kindOf(err)
+	if errors.Is(context.Cause(c.Request().Context()), errShuttingDown) {
+		k = kindShuttingDown // stopped at the end of the shutdown budget, not by the client
+	}
 	notReady, isReadiness := readinessOf(err)
 	// A failed readiness probe is expected (start, shutdown, outages, each logged once
 	// where it happens), and so is shedding under a flood; their request lines are
@@ -118,7 +121,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if mErr != nil { // only strings and ints: cannot happen, but never answer nothing
 		body = []byte(`{"type":"urn:contextapi:problem:internal","status":500}`)
 	}
-	if wErr := c.Blob(k.status, contentTypeProblem, body); wErr != nil {
+	if wErr := writeBlob(c, k.status, contentTypeProblem, body); wErr != nil {
 		s.logger.DebugContext(c.Request().Context(), "write problem", slog.String("error", wErr.Error()))
 	}
 }

@@ -33,15 +33,15 @@ func TestWrongMethodIs405ProblemWithAllow(t *testing.T) {
 	tests := []struct {
 		method, path, allow string
 	}{
-		{http.MethodDelete, "/api/v1/incidents", "OPTIONS, GET"},
-		{http.MethodPost, "/api/v1/incidents", "OPTIONS, GET"},
-		{http.MethodPut, "/api/v1/incidents/7", "OPTIONS, GET"},
-		{http.MethodPatch, "/api/v1/incidents/7/similar", "OPTIONS, GET"},
+		{http.MethodDelete, "/api/v1/incidents", "OPTIONS, GET, HEAD"},
+		{http.MethodPost, "/api/v1/incidents", "OPTIONS, GET, HEAD"},
+		{http.MethodPut, "/api/v1/incidents/7", "OPTIONS, GET, HEAD"},
+		{http.MethodPatch, "/api/v1/incidents/7/similar", "OPTIONS, GET, HEAD"},
 		{http.MethodGet, semanticPath, "OPTIONS, POST"},
-		{http.MethodPost, "/health", "OPTIONS, GET"},
-		{http.MethodPost, "/metrics", "OPTIONS, GET"},
-		{http.MethodHead, "/health/ready", "OPTIONS, GET"}, // HEAD is not served for GET routes
-		{"BREW", "/readyz", "OPTIONS, GET"},
+		{http.MethodPost, "/health", "OPTIONS, GET, HEAD"},
+		{http.MethodPost, "/metrics", "OPTIONS, GET, HEAD"},
+		{http.MethodHead, semanticPath, "OPTIONS, POST"}, // HEAD is served on GET routes only
+		{"BREW", "/readyz", "OPTIONS, GET, HEAD"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
@@ -61,7 +61,7 @@ func TestOptionsListsAllowedMethods(t *testing.T) {
 	env := newEnv(t)
 	rec := env.do(t, httptest.NewRequest(http.MethodOptions, "/api/v1/incidents/3", nil))
 	assert.Equal(t, http.StatusNoContent, rec.Code)
-	assert.Equal(t, "OPTIONS, GET", rec.Header().Get("Allow"))
+	assert.Equal(t, "OPTIONS, GET, HEAD", rec.Header().Get("Allow"))
 }
 
 // The data endpoints, with requests that reach the repository.

@@ -18,9 +18,11 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		s.inFlight.Inc()
+		s.active.Add(1)
 		if err := next(c); err != nil {
 			c.Error(err)
 		}
+		s.active.Add(-1)
 		s.inFlight.Dec()
 		elapsed := time.Since(start)
 		req, res := c.Request(), c.Response()

@@ -25,7 +25,7 @@ var openapiJSON = sync.OnceValues(func() ([]byte, error) {
 
 // openapiDocument serves GET /openapi.json.
 func (s *Server) openapiDocument(c echo.Context) error {
-	return c.Blob(http.StatusOK, contentTypeJSON, s.openapi)
+	return writeBlob(c, http.StatusOK, contentTypeJSON, s.openapi)
 }
 
 // yamlToJSON re-encodes a YAML document as JSON.

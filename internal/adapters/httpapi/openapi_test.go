@@ -26,14 +26,27 @@ func TestOpenAPIDocumentIsValid31(t *testing.T) {
 }
 
 // TestOpenAPIMatchesRoutes requires the registered routes and the document's operations
-// to match one to one, methods included.
+// to match one to one, methods included. HEAD is implied by GET (the document says so
+// in words): every GET route has its HEAD route, and no other route has one.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	env := newEnv(t)
 	param := regexp.MustCompile(`:([A-Za-z0-9_]+)`)
-	var routes []string
+	var routes, gets, heads []string
 	for _, r := range env.srv.echo.Routes() {
-		routes = append(routes, r.Method+" "+param.ReplaceAllString(r.Path, "{$1}"))
+		path := param.ReplaceAllString(r.Path, "{$1}")
+		switch r.Method {
+		case http.MethodHead:
+			heads = append(heads, path)
+			continue
+		case http.MethodGet:
+			gets = append(gets, path)
+		}
+		routes = append(routes, r.Method+" "+path)
 	}
+	sort.Strings(gets)
+	sort.Strings(heads)
+	assert.Equal(t, gets, heads, "HEAD is served on every GET route and only there")
+	assert.Contains(t, mustAPIDoc(t).doc.Info.Description, "HEAD is served on every GET operation, without a body")
 	var documented []string
 	for path, item := range mustAPIDoc(t).doc.Paths.Map() {
 		for method := range item.Operations() {

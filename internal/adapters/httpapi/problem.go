@@ -81,6 +81,10 @@ var (
 		"urn:contextapi:problem:overloaded", http.StatusServiceUnavailable,
 		"Service overloaded", "The service is running as many database queries as it admits; retry after the delay Retry-After gives.",
 	}
+	kindShuttingDown = problemKind{
+		"urn:contextapi:problem:unavailable", http.StatusServiceUnavailable,
+		"Service unavailable", "This replica is shutting down and stopped the request; retry, another replica will answer.",
+	}
 	// kindClientClosed is nginx's 499: the client went away, so nobody reads this answer;
 	// the status keeps such requests out of the 5xx that page people.
 	kindClientClosed = problemKind{

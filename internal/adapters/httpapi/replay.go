@@ -45,10 +45,12 @@ func replayKey(r *http.Request) string {
 
 // replayRemembered answers a repeated GET request with the answer remembered for it,
 // when the store still vouches for every value it was built from. It is the whole cost
-// of a cached answer: no parameter parsing, cache keys, copies or encoding.
+// of a cached answer: no parameter parsing, cache keys, copies or encoding. A HEAD
+// request replays the GET's answer too (the key is the request line's target, not its
+// method; net/http discards the body), but never has its own remembered.
 func (s *Server) replayRemembered(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if s.responses == nil || c.Request().Method != http.MethodGet {
+		if m := c.Request().Method; s.responses == nil || (m != http.MethodGet && m != http.MethodHead) {
 			return next(c)
 		}
 		r, ok := s.responses.Replay(replayKey(c.Request()))
@@ -60,12 +62,14 @@ func (s *Server) replayRemembered(next echo.HandlerFunc) echo.HandlerFunc {
 		if r.link != "" {
 			h.Set(headerLink, r.link)
 		}
-		return c.Blob(http.StatusOK, contentTypeJSON, r.body)
+		return writeBlob(c, http.StatusOK, contentTypeJSON, r.body)
 	}
 }
 
 // remember offers a GET request's 200 answer to the store, which keeps it when its
 // validity allows (every value read through the cache, none stale, within its bound).
+// A HEAD request never remembers, though it may replay: the store only ever holds
+// answers a GET sent.
 func (s *Server) remember(c echo.Context, validity domain.Validity, body []byte) {
 	if s.responses == nil || c.Request().Method != http.MethodGet {
 		return

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -19,7 +20,7 @@ func writeJSON(c echo.Context, status int, v any) error {
 	if err != nil {
 		return fmt.Errorf("httpapi: encode response: %w", err)
 	}
-	return c.Blob(status, contentTypeJSON, body)
+	return writeBlob(c, status, contentTypeJSON, body)
 }
 
 // writeAnswer writes a use case's 200 answer, built by build from what the use case
@@ -34,5 +35,19 @@ func (s *Server) writeAnswer(c echo.Context, validity domain.Validity, build fun
 		return fmt.Errorf("httpapi: encode response: %w", err)
 	}
 	s.remember(c, validity, body)
-	return c.Blob(http.StatusOK, contentTypeJSON, body)
+	return writeBlob(c, http.StatusOK, contentTypeJSON, body)
+}
+
+// writeBlob writes a body built whole in memory with its Content-Length. net/http would
+// only compute one for a body that fits its 2 KiB buffer, and for a HEAD request (served
+// on every GET route, docs/api.md §3), whose body it discards, this is how the answer
+// still reports the length its GET has.
+func writeBlob(c echo.Context, status int, contentType string, body []byte) error {
+	setContentLength(c, len(body))
+	return c.Blob(status, contentType, body)
+}
+
+// setContentLength declares the length of the body about to be written.
+func setContentLength(c echo.Context, n int) {
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(n))
 }

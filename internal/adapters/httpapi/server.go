@@ -73,6 +73,10 @@ type Config struct {
 	// TLS, when set, serves the API over TLS with this configuration (its certificate
 	// callbacks pick up rotated files). The metrics listener stays plain HTTP.
 	TLS *tls.Config
+	// RequestTimeout, when positive, bounds every /api/* request the cache cannot
+	// replay, on the service's side: a stalled network or database ends in a 503 (or a
+	// stale answer from the cache) when it runs out, whatever the server does.
+	RequestTimeout time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -96,6 +100,13 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// errShuttingDown is the cause given to requests still running when the shutdown budget
+// ends: they answer 503 rather than losing their connection.
+var errShuttingDown = errors.New("httpapi: shutting down")
+
+// shutdownAnswerGrace is how long stopped requests get to write their 503.
+const shutdownAnswerGrace = time.Second
+
 // Server is contextapi's HTTP API: an http.Handler, and a server with graceful shutdown.
 type Server struct {
 	echo   *echo.Echo
@@ -109,6 +120,8 @@ type Server struct {
 	openapi []byte
 	// draining turns readiness to 503 as soon as shutdown begins.
 	draining atomic.Bool
+	// active counts requests being served (the in-flight gauge, readable).
+	active atomic.Int64
 	// responses, when set, keeps encoded answers built from cached values.
 	responses ResponseStore
 	// storeHealth decides readiness; Serve keeps it checking.
@@ -164,7 +177,12 @@ func NewServer(svc *app.Service, reg *prometheus.Registry, logger *slog.Logger, 
 	if s.cfg.RateLimiter != nil {
 		chain = append(chain, s.rateLimitAPI)
 	}
-	e.Use(append(chain, s.replayRemembered)...)
+	chain = append(chain, s.replayRemembered)
+	if s.cfg.RequestTimeout > 0 {
+		// After the replay: a remembered answer needs no deadline, nor its allocations.
+		chain = append(chain, s.deadlineAPI)
+	}
+	e.Use(chain...)
 	s.register(e, reg)
 	s.routes = map[string]bool{}
 	for _, r := range e.Routes() {
@@ -221,6 +239,11 @@ func (s *Server) ServeWithMetrics(ctx context.Context, ln, metricsLn net.Listene
 	}
 
 	hs := s.httpServer(s)
+	// Requests derive from base, so requests still running when the shutdown budget
+	// ends can be told to stop (the cause says why) and answered 503.
+	base, stopRequests := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer stopRequests(nil)
+	hs.BaseContext = func(net.Listener) context.Context { return base }
 	served := make(chan error, 1)
 	if s.cfg.TLS != nil {
 		hs.TLSConfig = s.cfg.TLS
@@ -250,9 +273,20 @@ func (s *Server) ServeWithMetrics(ctx context.Context, ln, metricsLn net.Listene
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
-		closeErr := hs.Close()
+		// The budget is spent: stop what still runs and let each request answer its
+		// client with a 503 problem before the connections close. Shutting down was
+		// asked for, so this is no failure of the server.
+		inFlight := s.active.Load()
+		stopRequests(errShuttingDown)
+		answered, cancelAnswered := context.WithTimeout(context.WithoutCancel(ctx), shutdownAnswerGrace)
+		defer cancelAnswered()
+		if err := hs.Shutdown(answered); err != nil {
+			_ = hs.Close()
+		}
 		<-served
-		return fmt.Errorf("httpapi: shutdown: %w", errors.Join(err, closeErr))
+		s.logger.Warn("shut down with requests still running: they were answered 503",
+			slog.Int64("requests", inFlight), slog.Duration("shutdown_timeout", s.cfg.ShutdownTimeout))
+		return nil
 	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("httpapi: serve: %w", err)
