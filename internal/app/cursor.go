@@ -44,7 +44,9 @@ func (k *CursorCodec) Encode(c domain.Cursor) string {
 
 // Decode parses a token made by Encode with the same secret.
 func (k *CursorCodec) Decode(token string) (domain.Cursor, error) {
-	buf, err := base64.RawURLEncoding.DecodeString(token)
+	// Strict: a last character whose unused bits differ spells the same bytes, and a
+	// cursor must have one spelling, the one Encode gave.
+	buf, err := base64.RawURLEncoding.Strict().DecodeString(token)
 	if err != nil || len(buf) != cursorBody+cursorMACSize || buf[0] != cursorVersion {
 		return domain.Cursor{}, errBadCursor
 	}

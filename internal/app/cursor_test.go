@@ -35,6 +35,26 @@ func TestCursorRejectsEveryFlippedBit(t *testing.T) {
 	assert.Error(t, err)
 }
 
+// A cursor has one spelling: no other character anywhere, the last one's unused bits
+// included, is accepted (the R9 corpus found a changed last character accepted).
+func TestCursorHasOneSpelling(t *testing.T) {
+	codec := NewCursorCodec([]byte("secret"))
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for id := int64(1); id <= 5; id++ {
+		token := codec.Encode(domain.Cursor{StartTime: testNow.Add(time.Duration(id) * time.Microsecond), ID: id})
+		for i := range token {
+			for _, r := range alphabet {
+				if byte(r) == token[i] {
+					continue
+				}
+				other := token[:i] + string(r) + token[i+1:]
+				_, err := codec.Decode(other)
+				require.Error(t, err, "%s accepted for %s", other, token)
+			}
+		}
+	}
+}
+
 func FuzzCursorDecode(f *testing.F) {
 	codec := NewCursorCodec([]byte("secret"))
 	f.Add(codec.Encode(domain.Cursor{StartTime: testNow, ID: 3}))
