@@ -1,6 +1,7 @@
 package contextapi
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/contextapi/contextapi/internal/adapters/httpapi"
 	"github.com/contextapi/contextapi/internal/adapters/memory"
 	"github.com/contextapi/contextapi/internal/adapters/postgres"
+	"github.com/contextapi/contextapi/internal/adapters/tracing"
 	"github.com/contextapi/contextapi/internal/app"
 	"github.com/contextapi/contextapi/internal/dataset"
 	"github.com/contextapi/contextapi/internal/ports"
@@ -24,6 +26,7 @@ type App struct {
 	Server  *httpapi.Server
 	Backend Backend
 	Access  Access
+	Tracing tracing.Tracing
 }
 
 // Backend is the store the service reads, its name and what to call it in the first
@@ -38,6 +41,7 @@ type Backend struct {
 //lint:ignore U1000 wire.go (build tag wireinject) builds the graph from it.
 var appSet = wire.NewSet(
 	provideClock,
+	provideTracing,
 	provideRegistry,
 	provideBackend,
 	provideService,
@@ -50,6 +54,21 @@ var appSet = wire.NewSet(
 )
 
 func provideClock() app.Clock { return time.Now }
+
+// provideTracing sets up OpenTelemetry tracing as the OTEL_* environment asks (off
+// unless it asks for OTLP). The cleanup flushes the spans still buffered; the
+// application's cleanup runs it once the server has stopped.
+func provideTracing(logger *slog.Logger) (tracing.Tracing, func(), error) {
+	t, err := tracing.Setup(context.Background(), logger)
+	if err != nil {
+		return t, nil, err
+	}
+	return t, func() {
+		if err := t.Close(); err != nil {
+			logger.Warn("tracing: spans lost at shutdown", "error", err.Error())
+		}
+	}, nil
+}
 
 // provideRegistry makes the private Prometheus registry every adapter reports to.
 func provideRegistry() *prometheus.Registry {
@@ -170,7 +189,7 @@ func provideHealth(cfg Config, svc *app.Service, now app.Clock, b Backend, logge
 	})
 }
 
-func provideServerConfig(cfg Config, health *app.Health, access Access) httpapi.Config {
+func provideServerConfig(cfg Config, health *app.Health, access Access, spans tracing.Tracing) httpapi.Config {
 	drain := cfg.DrainDelay
 	if drain == 0 {
 		drain = -1 // httpapi reads zero as "use the default"; the operator asked for none
@@ -179,6 +198,7 @@ func provideServerConfig(cfg Config, health *app.Health, access Access) httpapi.
 		ShutdownTimeout: cfg.ShutdownTimeout, DrainDelay: drain, MetricsAddr: cfg.MetricsAddr, Health: health,
 		Auth: access.Auth, AuthMode: access.Mode, RequireClientCert: access.RequireClientCert,
 		RateLimiter: access.RateLimiter, TLS: access.TLS, RequestTimeout: cfg.RequestTimeout,
+		TracerProvider: spans.Provider,
 	}
 }
 

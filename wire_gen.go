@@ -28,14 +28,21 @@ func InitializeApp(cfg Config, logger *slog.Logger) (*App, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
-	config := provideServerConfig(cfg, health, access)
+	tracing, cleanup2, err := provideTracing(logger)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	config := provideServerConfig(cfg, health, access, tracing)
 	server := provideServer(service, registry, logger, config, backend)
 	app := &App{
 		Server:  server,
 		Backend: backend,
 		Access:  access,
+		Tracing: tracing,
 	}
 	return app, func() {
+		cleanup2()
 		cleanup()
 	}, nil
 }

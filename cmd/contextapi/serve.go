@@ -47,7 +47,7 @@ func serve(parent context.Context, cfg contextapi.Config) error {
 	}
 	defer cleanup()
 	first := []any{"store", application.Backend.Store, "addr", cfg.Addr, "metrics_addr", metricsAddr(cfg),
-		"access", cfg.Access.Describe(), "version", version}
+		"access", cfg.Access.Describe(), "tracing", application.Tracing.Describe(), "version", version}
 	level := slog.LevelInfo
 	if application.Access.OpenToAll(cfg.Addr) {
 		// In the first line itself, so nobody misses it.

@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/ristretto/v2"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/contextapi/contextapi/internal/domain"
 	"github.com/contextapi/contextapi/internal/ports"
@@ -108,7 +112,7 @@ func (r *Repository) Wait() { r.store.Wait() }
 func (r *Repository) List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, domain.Read, error) {
 	key, ok := listKey(q)
 	if !ok {
-		return bypass(ctx, r.next.List, q)
+		return bypass(ctx, spanList, r.next.List, q)
 	}
 	return read(ctx, r, key, func(ctx context.Context) (domain.IncidentPage, domain.Read, error) { return r.next.List(ctx, q) },
 		clonePage, pageCost)
@@ -124,7 +128,7 @@ func (r *Repository) Get(ctx context.Context, q domain.GetQuery) (domain.Inciden
 func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, domain.Read, error) {
 	key, ok := searchKey(q)
 	if !ok {
-		return bypass(ctx, r.next.Search, q)
+		return bypass(ctx, spanSearch, r.next.Search, q)
 	}
 	return read(ctx, r, key, func(ctx context.Context) ([]domain.ScoredIncident, domain.Read, error) { return r.next.Search(ctx, q) },
 		cloneScored, scoredCost)
@@ -134,7 +138,7 @@ func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]doma
 func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, domain.Read, error) {
 	key, ok := aggregateKey(q)
 	if !ok {
-		return bypass(ctx, r.next.Aggregate, q)
+		return bypass(ctx, spanAggregate, r.next.Aggregate, q)
 	}
 	return read(ctx, r, key, func(ctx context.Context) ([]domain.Group, domain.Read, error) { return r.next.Aggregate(ctx, q) },
 		cloneGroups, groupsCost)
@@ -142,8 +146,10 @@ func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]
 
 // bypass answers a query the cache cannot key straight from the repository: a miss
 // with nothing stored, so no answer built from it is ever reused.
-func bypass[Q, T any](ctx context.Context, load func(context.Context, Q) (T, domain.Read, error), q Q) (T, domain.Read, error) {
+func bypass[Q, T any](ctx context.Context, spanName string, load func(context.Context, Q) (T, domain.Read, error), q Q) (T, domain.Read, error) {
+	ctx, span := startSpan(ctx, spanName)
 	v, _, err := load(ctx, q)
+	endSpan(span, resultBypass, err)
 	return v, domain.Read{Source: domain.ReadMiss}, err
 }
 
@@ -156,9 +162,11 @@ func (r *Repository) Ping(ctx context.Context) error { return r.next.Ping(ctx) }
 // the entry's version, which answers built from the value are tied to.
 func read[T any](ctx context.Context, r *Repository, key string, load func(context.Context) (T, domain.Read, error),
 	clone func(T) T, cost func(T) int64) (T, domain.Read, error) {
+	ctx, span := startSpan(ctx, spanNameOf(key))
 	cached, found := r.store.Get(key)
 	if found && r.opts.Now().Before(cached.freshUntil) {
 		r.metrics.requests.WithLabelValues("hit").Inc()
+		endSpan(span, resultHit, nil)
 		return clone(cached.value.(T)), domain.Read{Source: domain.ReadHit, Version: cached.version}, nil
 	}
 	e, err := r.flights.do(ctx, key, func(ctx context.Context) (*entry, error) {
@@ -170,14 +178,73 @@ func read[T any](ctx context.Context, r *Repository, key string, load func(conte
 	})
 	if err == nil {
 		r.metrics.requests.WithLabelValues("miss").Inc()
+		endSpan(span, resultMiss, nil)
 		return clone(e.value.(T)), domain.Read{Source: domain.ReadMiss, Version: e.version}, nil
 	}
 	if found && outage(err) && r.opts.Now().Before(cached.staleUntil) {
 		r.metrics.requests.WithLabelValues("stale").Inc()
+		endSpan(span, resultStale, nil)
 		return clone(cached.value.(T)), domain.Read{Source: domain.ReadStale, Version: cached.version}, nil
 	}
+	endSpan(span, resultMiss, err)
 	var zero T
 	return zero, domain.Read{}, err
+}
+
+// tracerName is the instrumentation scope of the cache's spans.
+const tracerName = "contextapi/cache"
+
+// Span names, by kind of read, and the values of their cache.result attribute.
+const (
+	spanList      = "cache list"
+	spanGet       = "cache get"
+	spanSearch    = "cache search"
+	spanAggregate = "cache aggregate"
+	spanOther     = "cache read"
+
+	resultHit    = "hit"
+	resultMiss   = "miss"
+	resultStale  = "stale"
+	resultBypass = "bypass"
+)
+
+// spanNameOf names a read's span after its key's kind (keys.go).
+func spanNameOf(key string) string {
+	switch {
+	case strings.HasPrefix(key, "incident:"):
+		return spanGet
+	case strings.HasPrefix(key, "incidents:"+keyVersion+":list:"):
+		return spanList
+	case strings.HasPrefix(key, "incidents:"+keyVersion+":search:"):
+		return spanSearch
+	case strings.HasPrefix(key, "incidents:"+keyVersion+":aggregate:"):
+		return spanAggregate
+	}
+	return spanOther
+}
+
+// startSpan starts a read's span as a child of the caller's, with the caller's tracer
+// provider, and only when the caller's span is recording: with tracing off (or outside
+// any traced request) it costs a context lookup and returns a nil span.
+func startSpan(ctx context.Context, name string) (context.Context, trace.Span) {
+	parent := trace.SpanFromContext(ctx)
+	if !parent.IsRecording() {
+		return ctx, nil
+	}
+	return parent.TracerProvider().Tracer(tracerName).Start(ctx, name, trace.WithSpanKind(trace.SpanKindInternal))
+}
+
+// endSpan records how the read was answered and ends span, if any. Errors set the
+// status only: their text may name hosts, and never belongs in a trace backend.
+func endSpan(span trace.Span, result string, err error) {
+	if span == nil {
+		return
+	}
+	span.SetAttributes(attribute.String("cache.result", result))
+	if err != nil {
+		span.SetStatus(codes.Error, "")
+	}
+	span.End()
 }
 
 // outage reports whether a failed load means the repository cannot answer now (down,

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // quietRoutes are polled by machines; their successes are logged at debug level only.
@@ -43,6 +44,13 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if p := principalOf(c); p != "" {
 			attrs = append(attrs, slog.String("principal", p))
+		}
+		if s.tracer != nil {
+			// Ties the line to its trace; also when the sampler dropped the span, since
+			// the caller's trace may have been kept upstream.
+			if sc := trace.SpanContextFromContext(req.Context()); sc.IsValid() {
+				attrs = append(attrs, slog.String("trace_id", sc.TraceID().String()))
+			}
 		}
 		s.logger.LogAttrs(req.Context(), level, "request", attrs...)
 		return nil

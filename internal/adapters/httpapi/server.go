@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/contextapi/contextapi/internal/app"
 	"github.com/contextapi/contextapi/internal/ports"
@@ -77,6 +78,9 @@ type Config struct {
 	// replay, on the service's side: a stalled network or database ends in a 503 (or a
 	// stale answer from the cache) when it runs out, whatever the server does.
 	RequestTimeout time.Duration
+	// TracerProvider, when set, gives every request a server span (trace.go), continuing
+	// a caller's W3C trace context; nil: no span, and nothing spent on tracing.
+	TracerProvider trace.TracerProvider
 }
 
 func (c Config) withDefaults() Config {
@@ -128,6 +132,8 @@ type Server struct {
 	storeHealth *app.Health
 	// metricsHandler serves /metrics, on the API listener or its own.
 	metricsHandler http.Handler
+	// tracer makes the request spans; nil when tracing is off.
+	tracer trace.Tracer
 }
 
 // NewServer returns the API serving svc. HTTP metrics, and the Go and process collectors,
@@ -155,6 +161,9 @@ func NewServer(svc *app.Service, reg *prometheus.Registry, logger *slog.Logger, 
 		storeHealth:    cfg.Health,
 		metricsHandler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 	}
+	if cfg.TracerProvider != nil {
+		s.tracer = cfg.TracerProvider.Tracer(tracerName)
+	}
 	if s.storeHealth == nil {
 		s.storeHealth = app.NewHealth(svc, time.Now, app.HealthOptions{})
 	}
@@ -169,8 +178,13 @@ func NewServer(svc *app.Service, reg *prometheus.Registry, logger *slog.Logger, 
 	// final status because it renders errors itself; recover sits inside observe so a
 	// panic is counted and logged as the 500 it becomes; access is decided (credentials,
 	// then the rate limit) before a remembered answer can be replayed, so the cache only
-	// ever answers requests that may read.
-	chain := []echo.MiddlewareFunc{s.requestID, s.observe, s.recoverPanics}
+	// ever answers requests that may read. The request's span, when tracing is on, comes
+	// first, so it covers everything and the log line can name its trace.
+	var chain []echo.MiddlewareFunc
+	if s.tracer != nil {
+		chain = append(chain, s.traceRequests)
+	}
+	chain = append(chain, s.requestID, s.observe, s.recoverPanics)
 	if s.cfg.Auth != nil || s.cfg.RequireClientCert {
 		chain = append(chain, s.guardAPI)
 	}

@@ -103,11 +103,10 @@ func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]
 
 // fetchGroups reads an aggregation's rows with pgx: the dimensions in order, then the
 // count, duration sum and duration count.
-func (r *Repository) fetchGroups(ctx context.Context, sql string, args []any, dims []domain.Dimension) ([]domain.Group, error) {
-	start := time.Now()
-	defer r.metrics.observe("aggregate", start)
-	var out []domain.Group
-	err := r.each(ctx, sql, args, func(rows pgx.Rows) error {
+func (r *Repository) fetchGroups(ctx context.Context, sql string, args []any, dims []domain.Dimension) (out []domain.Group, err error) {
+	ctx, stmt := r.statement(ctx, "aggregate")
+	defer func() { stmt.end(err) }()
+	err = r.each(ctx, sql, args, func(rows pgx.Rows) error {
 		var g groupRecord
 		if err := rows.Scan(g.targets(dims)...); err != nil {
 			return err

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
@@ -13,14 +12,13 @@ import (
 // (docs/targets.md). The statement, its placeholders and its arguments are GORM's; only
 // the reading differs. The select list must be incidentColumns, then the embedding
 // when withEmbedding, then the distance when withDistance.
-func (r *Repository) fetch(ctx context.Context, op string, db *gorm.DB, withEmbedding, withDistance bool) ([]incidentRecord, error) {
+func (r *Repository) fetch(ctx context.Context, op string, db *gorm.DB, withEmbedding, withDistance bool) (out []incidentRecord, err error) {
 	sql, args, err := compose(db)
 	if err != nil {
 		return nil, err
 	}
-	start := time.Now()
-	defer r.metrics.observe(op, start)
-	var out []incidentRecord
+	ctx, stmt := r.statement(ctx, op)
+	defer func() { stmt.end(err) }()
 	err = r.each(ctx, sql, args, func(rows pgx.Rows) error {
 		var rec incidentRecord
 		if err := rows.Scan(rec.targets(withEmbedding, withDistance)...); err != nil {

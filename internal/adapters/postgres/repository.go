@@ -164,8 +164,9 @@ func (r *Repository) Close() error {
 
 // Ping checks that the database answers, on a connection of its own (health_conn.go): a
 // health check never waits behind the requests for a pooled connection.
-func (r *Repository) Ping(ctx context.Context) error {
-	defer r.metrics.observe("ping", time.Now())
+func (r *Repository) Ping(ctx context.Context) (err error) {
+	ctx, stmt := r.statement(ctx, "ping")
+	defer func() { stmt.end(err) }()
 	return translate(ctx, "ping", r.pools.ping(ctx))
 }
 

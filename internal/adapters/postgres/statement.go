@@ -8,6 +8,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // settingsSQL sets what every statement of the service needs, for the one transaction it
@@ -98,11 +101,11 @@ func (r *Repository) send(ctx context.Context, pool *pgxpool.Pool, sql string, a
 
 // queryRow sends one statement with the session settings and reads its single row into
 // dest, timed and counted under op like every statement. No row is pgx.ErrNoRows.
-func (r *Repository) queryRow(ctx context.Context, op, sql string, args []any, dest ...any) error {
-	start := time.Now()
-	defer r.metrics.observe(op, start)
+func (r *Repository) queryRow(ctx context.Context, op, sql string, args []any, dest ...any) (err error) {
+	ctx, stmt := r.statement(ctx, op)
+	defer func() { stmt.end(err) }()
 	found := false
-	err := r.each(ctx, sql, args, func(rows pgx.Rows) error {
+	err = r.each(ctx, sql, args, func(rows pgx.Rows) error {
 		if found {
 			return nil
 		}
@@ -113,4 +116,43 @@ func (r *Repository) queryRow(ctx context.Context, op, sql string, args []any, d
 		err = pgx.ErrNoRows
 	}
 	return err
+}
+
+// tracerName is the instrumentation scope of the statements' spans.
+const tracerName = "contextapi/postgres"
+
+// statement observes one statement sent to the database under a repository operation:
+// counted and timed in the metrics, and a client span "db <op>" when the caller's span
+// is recording. The span names the operation only: never the statement, which
+// carries no values but is long, nor its arguments, which are the caller's filters.
+type statement struct {
+	m     *Metrics
+	op    string
+	start time.Time
+	span  trace.Span // nil when not traced
+}
+
+// statement starts observing a statement of op; end finishes it. With tracing off, or
+// outside any traced request (health checks, estimates), it costs a context lookup.
+func (r *Repository) statement(ctx context.Context, op string) (context.Context, statement) {
+	s := statement{m: r.metrics, op: op, start: time.Now()}
+	if parent := trace.SpanFromContext(ctx); parent.IsRecording() {
+		ctx, s.span = parent.TracerProvider().Tracer(tracerName).Start(ctx, "db "+op,
+			trace.WithSpanKind(trace.SpanKindClient),
+			trace.WithAttributes(attribute.String("db.system.name", "postgresql"), attribute.String("db.operation.name", op)))
+	}
+	return ctx, s
+}
+
+// end counts and times the statement and ends its span, marked failed on err (whose
+// text stays out of the trace: it may quote the statement).
+func (s statement) end(err error) {
+	s.m.observe(s.op, s.start)
+	if s.span == nil {
+		return
+	}
+	if err != nil {
+		s.span.SetStatus(codes.Error, "")
+	}
+	s.span.End()
 }
