@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/contextapi/contextapi/internal/domain"
+	"github.com/contextapi/contextapi/internal/flight"
 	"github.com/contextapi/contextapi/internal/ports"
 )
 
@@ -76,7 +77,7 @@ type Repository struct {
 	next    ports.Repository
 	store   *ristretto.Cache[string, *entry]
 	opts    Options
-	flights *group
+	flights *flight.Group[string, *entry]
 	metrics *metrics
 	gen     atomic.Uint64
 }
@@ -97,7 +98,7 @@ func New(next ports.Repository, opts Options) (*Repository, error) {
 	}
 	r := &Repository{next: next, store: store, opts: opts}
 	r.metrics = newMetrics(opts.Registerer, store)
-	r.flights = newGroup(opts.LoadTimeout, r.metrics.shared.Inc)
+	r.flights = flight.New[string, *entry](opts.LoadTimeout, r.metrics.shared.Inc)
 	return r, nil
 }
 
@@ -169,7 +170,7 @@ func read[T any](ctx context.Context, r *Repository, key string, load func(conte
 		endSpan(span, resultHit, nil)
 		return clone(cached.value.(T)), domain.Read{Source: domain.ReadHit, Version: cached.version}, nil
 	}
-	e, err := r.flights.do(ctx, key, func(ctx context.Context) (*entry, error) {
+	e, err := r.flights.Do(ctx, key, func(ctx context.Context) (*entry, error) {
 		v, _, err := load(ctx)
 		if err != nil {
 			return nil, err

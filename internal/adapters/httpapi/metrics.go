@@ -1,14 +1,14 @@
 package httpapi
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/contextapi/contextapi/internal/promreg"
 )
 
 // routeUnmatched labels requests no route template matched, so arbitrary paths never
@@ -39,24 +39,24 @@ const (
 // root that registered the runtime collectors itself) can share one registry.
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 	m := &httpMetrics{
-		requests: registerOnce(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		requests: promreg.Once(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "contextapi_http_requests_total",
 			Help: "HTTP requests served, by method, route template and status code.",
 		}, []string{"method", "route", "code"})),
-		duration: registerOnce(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		duration: promreg.Once(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "contextapi_http_request_duration_seconds",
 			Help:    "Time to serve HTTP requests, by method and route template.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"method", "route"})),
-		inFlight: registerOnce(reg, prometheus.NewGauge(prometheus.GaugeOpts{
+		inFlight: promreg.Once(reg, prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "contextapi_http_requests_in_flight",
 			Help: "HTTP requests being served now.",
 		})),
-		shed: registerOnce(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		shed: promreg.Once(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "contextapi_http_shed_total",
 			Help: "Requests refused to protect the service, by reason: overload (503, no query slot within queue_timeout) or rate_limit (429).",
 		}, []string{"reason"})),
-		authDecisions: registerOnce(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		authDecisions: promreg.Once(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "contextapi_auth_decisions_total",
 			Help: "Authentication decisions on /api/* requests, by mode and result (allowed, unauthenticated, forbidden, unavailable, error).",
 		}, []string{"mode", "result"})),
@@ -64,26 +64,9 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 	// Both reasons exist from the start, so a rate of zero is a series, not an absence.
 	m.shed.WithLabelValues(shedOverload)
 	m.shed.WithLabelValues(shedRateLimit)
-	registerOnce(reg, collectors.NewGoCollector())
-	registerOnce(reg, collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	promreg.Once(reg, collectors.NewGoCollector())
+	promreg.Once(reg, collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
-}
-
-// registerOnce registers c, or returns the equal collector reg already holds. Any other
-// failure is a programming error (conflicting metric definitions) and panics, as
-// prometheus.MustRegister would.
-func registerOnce[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	err := reg.Register(c)
-	if err == nil {
-		return c
-	}
-	var already prometheus.AlreadyRegisteredError
-	if errors.As(err, &already) {
-		if existing, ok := already.ExistingCollector.(C); ok {
-			return existing
-		}
-	}
-	panic(fmt.Sprintf("httpapi: register metrics: %v", err))
 }
 
 func (m *httpMetrics) observeRequest(method, route string, status int, elapsed time.Duration) {

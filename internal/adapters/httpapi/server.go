@@ -20,6 +20,7 @@ import (
 
 	"github.com/contextapi/contextapi/internal/app"
 	"github.com/contextapi/contextapi/internal/ports"
+	"github.com/contextapi/contextapi/internal/promreg"
 )
 
 // Defaults applied to zero fields of Config: net/http has no timeouts of its own; the
@@ -167,7 +168,7 @@ func NewServer(svc *app.Service, reg *prometheus.Registry, logger *slog.Logger, 
 	if s.storeHealth == nil {
 		s.storeHealth = app.NewHealth(svc, time.Now, app.HealthOptions{})
 	}
-	registerOnce(reg, databaseUpGauge(s.storeHealth))
+	promreg.Once(reg, databaseUpGauge(s.storeHealth))
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true

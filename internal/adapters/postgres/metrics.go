@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/contextapi/contextapi/internal/promreg"
 )
 
 // Metrics counts and times every statement sent to the database, labelled by the
@@ -32,9 +34,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		pool: newPoolCollector(),
 	}
 	if reg != nil {
-		m.queries = registerOnce(reg, m.queries)
-		m.duration = registerOnce(reg, m.duration)
-		m.pool = registerOnce(reg, m.pool)
+		m.queries = promreg.Once(reg, m.queries)
+		m.duration = promreg.Once(reg, m.duration)
+		m.pool = promreg.Once(reg, m.pool)
 	}
 	return m
 }

@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -143,21 +141,4 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(c.waiting, waiting)
 	ch <- prometheus.MustNewConstMetric(c.waits, prometheus.CounterValue, float64(waits))
 	ch <- prometheus.MustNewConstMetric(c.waitSeconds, prometheus.CounterValue, waitSeconds)
-}
-
-// registerOnce registers c, or returns the equal collector reg already holds (a second
-// repository's metrics on the same registry). Any other failure is a programming error
-// (conflicting metric definitions) and panics, as prometheus.MustRegister would.
-func registerOnce[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	err := reg.Register(c)
-	if err == nil {
-		return c
-	}
-	var already prometheus.AlreadyRegisteredError
-	if errors.As(err, &already) {
-		if existing, ok := already.ExistingCollector.(C); ok {
-			return existing
-		}
-	}
-	panic(fmt.Sprintf("postgres: register metrics: %v", err))
 }

@@ -9,6 +9,7 @@ import (
 	authorizationv1 "k8s.io/api/authorization/v1"
 
 	"github.com/contextapi/contextapi/internal/domain"
+	"github.com/contextapi/contextapi/internal/flight"
 	"github.com/contextapi/contextapi/internal/ports"
 )
 
@@ -21,7 +22,7 @@ var errNoToken = fmt.Errorf("kubernetes: no token: %w", domain.ErrUnauthenticate
 type Authenticator struct {
 	reviewer *reviewer
 	cache    *decisions
-	flights  *flights
+	flights  *flight.Group[tokenKey, decision]
 	metrics  *metrics
 }
 
@@ -54,7 +55,7 @@ func New(opts Options) (*Authenticator, error) {
 			},
 		},
 		cache:   newDecisions(opts.Now, opts.AllowedTTL, opts.DeniedTTL, opts.MaxEntries),
-		flights: newFlights(opts.Timeout),
+		flights: flight.New[tokenKey, decision](opts.Timeout, nil),
 		metrics: m,
 	}, nil
 }
@@ -72,17 +73,19 @@ func (a *Authenticator) Authenticate(ctx context.Context, token string) (domain.
 	if dec, ok := a.cache.get(key); ok {
 		return dec.principal, dec.err
 	}
-	dec, err := a.flights.do(ctx, key, func(ctx context.Context) decision {
+	dec, err := a.flights.Do(ctx, key, func(ctx context.Context) (decision, error) {
 		// A flight for this token that ended since the lookup above has kept its decision.
 		if dec, ok := a.cache.get(key); ok {
-			return dec
+			return dec, nil
 		}
 		p, err := a.reviewer.decide(ctx, token)
 		dec := decision{principal: p, err: err}
 		a.cache.put(key, dec)
-		return dec
+		return dec, nil
 	})
 	switch {
+	case errors.Is(err, flight.ErrPanicked):
+		return domain.Principal{}, fmt.Errorf("kubernetes: review: %w: %w", domain.ErrUnavailable, err)
 	case errors.Is(err, context.DeadlineExceeded):
 		return domain.Principal{}, fmt.Errorf("kubernetes: no decision before the request's deadline: %w: %w", domain.ErrUnavailable, err)
 	case err != nil:

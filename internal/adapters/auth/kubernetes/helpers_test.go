@@ -92,13 +92,7 @@ func (e *env) sent() (tokenReviews, accessReviews int) {
 
 // waiters returns how many callers wait on the review of token now.
 func (e *env) waiters(token string) int {
-	g := e.a.flights
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if f, ok := g.calls[keyOf(token)]; ok {
-		return f.waiters
-	}
-	return 0
+	return e.a.flights.Waiters(keyOf(token))
 }
 
 func keyOf(token string) tokenKey { return sha256.Sum256([]byte(token)) }

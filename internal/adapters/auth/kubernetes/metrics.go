@@ -1,9 +1,9 @@
 package kubernetes
 
 import (
-	"errors"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/contextapi/contextapi/internal/promreg"
 )
 
 // metrics count the reviews actually sent, which is what caching and coalescing save.
@@ -27,17 +27,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		return m
 	}
 	// A second Authenticator on one registry counts into the first one's series.
-	if err := reg.Register(m.reviews); err != nil {
-		var already prometheus.AlreadyRegisteredError
-		if !errors.As(err, &already) {
-			panic(err) // the name taken by another metric: a programming error
-		}
-		existing, ok := already.ExistingCollector.(*prometheus.CounterVec)
-		if !ok {
-			panic(err)
-		}
-		m.reviews = existing
-	}
+	m.reviews = promreg.Once(reg, m.reviews)
 	return m
 }
 

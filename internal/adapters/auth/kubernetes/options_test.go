@@ -16,7 +16,7 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, authorizationv1.ResourceAttributes{Namespace: "kubernaut", Verb: "get", Resource: "services", Name: "context-api"},
 		e.a.reviewer.access)
 	assert.Nil(t, e.a.reviewer.audiences)
-	assert.Equal(t, 2*time.Second, e.a.flights.timeout)
+	assert.Equal(t, 2*time.Second, e.a.flights.Timeout())
 	assert.Equal(t, time.Minute, e.a.cache.allowedTTL)
 	assert.Equal(t, 10*time.Second, e.a.cache.deniedTTL)
 	assert.Equal(t, 10_000, e.a.cache.max)
