@@ -102,25 +102,25 @@ func startBaselines(ctx context.Context, cfg config, efSearch int, work, dbURL, 
 // lines wants stdout's first line) in work/<name>.log.
 func startProc(ctx context.Context, work, name, bin string, args []string, lines chan<- string) (*proc, error) {
 	logPath := work + "/" + name + ".log"
-	f, err := os.Create(logPath)
+	f, err := os.Create(logPath) // #nosec G304 -- a log in the bench's own temporary work directory
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(bin, args...) // #nosec G204 G702 -- bin is the contextapi the bench built, or the bench itself; args are its own
 	cmd.Env = childEnv()
 	cmd.Stderr = f
 	cmd.SysProcAttr = childAttr()
 	var stdout io.ReadCloser
 	if lines != nil {
 		if stdout, err = cmd.StdoutPipe(); err != nil {
-			f.Close()
+			_ = f.Close() // the error above is the one to report
 			return nil, err
 		}
 	} else {
 		cmd.Stdout = f
 	}
 	if err := cmd.Start(); err != nil {
-		f.Close()
+		_ = f.Close() // the error above is the one to report
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	p := &proc{name: name, cmd: cmd, exited: make(chan struct{}), log: logPath}
@@ -135,7 +135,7 @@ func startProc(ctx context.Context, work, name, bin string, args []string, lines
 	}
 	go func() {
 		_ = cmd.Wait()
-		f.Close()
+		_ = f.Close() // the log only helps diagnose a failure; the run does not depend on it
 		close(p.exited)
 	}()
 	go func() {
@@ -175,7 +175,7 @@ func waitReady(ctx context.Context, p *proc, url string) error {
 		resp, err := client.Get(url)
 		if err == nil {
 			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
+			_ = resp.Body.Close() // drained; a readiness probe has nothing to lose
 			if resp.StatusCode == http.StatusOK {
 				return nil
 			}
@@ -216,7 +216,7 @@ func childEnv() []string {
 
 // tail returns the last lines of a log file, for error messages.
 func tail(path string) string {
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) // #nosec G304 G703 -- a log in the bench's own temporary work directory
 	if err != nil {
 		return "(no log)"
 	}

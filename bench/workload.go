@@ -64,7 +64,7 @@ func discover(ctx context.Context, pool *pgxpool.Pool, vectors int, since30 time
 	if len(d.Namespaces) < 8 || d.Rows < 1000 {
 		return nil, fmt.Errorf("the data set is too small for the workloads (%d traces, %d namespaces)", d.Rows, len(d.Namespaces))
 	}
-	rng := rand.New(rand.NewPCG(42, uint64(d.Rows)))
+	rng := rand.New(rand.NewPCG(42, uint64(d.Rows))) // #nosec G404 -- workloads must be reproducible from a seed, not secret
 	if d.GetIDs, err = existingIDs(ctx, pool, rng, d.Rows, 64); err != nil {
 		return nil, err
 	}

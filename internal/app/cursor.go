@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"math"
 	"time"
 
 	"github.com/contextapi/contextapi/internal/domain"
@@ -36,8 +37,9 @@ func NewCursorCodec(secret []byte) *CursorCodec {
 func (k *CursorCodec) Encode(c domain.Cursor) string {
 	buf := make([]byte, cursorBody, cursorBody+cursorMACSize)
 	buf[0] = cursorVersion
+	// The int64s travel as their two's-complement bits; Decode reads them back exactly.
 	binary.BigEndian.PutUint64(buf[1:9], uint64(c.StartTime.UnixMicro()))
-	binary.BigEndian.PutUint64(buf[9:17], uint64(c.ID))
+	binary.BigEndian.PutUint64(buf[9:17], uint64(c.ID)) // #nosec G115 -- bit pattern, not a value: Decode reverses it
 	buf = append(buf, k.mac(buf)...)
 	return base64.RawURLEncoding.EncodeToString(buf)
 }
@@ -53,11 +55,12 @@ func (k *CursorCodec) Decode(token string) (domain.Cursor, error) {
 	if !hmac.Equal(buf[cursorBody:], k.mac(buf[:cursorBody])) {
 		return domain.Cursor{}, errBadCursor
 	}
-	id := int64(binary.BigEndian.Uint64(buf[9:17]))
-	if id <= 0 {
+	rawID := binary.BigEndian.Uint64(buf[9:17])
+	if rawID == 0 || rawID > math.MaxInt64 { // ids are positive
 		return domain.Cursor{}, errBadCursor
 	}
-	micros := int64(binary.BigEndian.Uint64(buf[1:9]))
+	id := int64(rawID)
+	micros := int64(binary.BigEndian.Uint64(buf[1:9])) // #nosec G115 -- Encode's two's-complement bits: times before 1970 are negative
 	return domain.Cursor{StartTime: time.UnixMicro(micros).UTC(), ID: id}, nil
 }
 

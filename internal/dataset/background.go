@@ -190,7 +190,7 @@ func (g *generator) sampleAgo(least time.Duration) time.Duration {
 func (g *generator) uuid() string {
 	var b [16]byte
 	for i := range b {
-		b[i] = byte(g.r.UintN(256))
+		b[i] = byte(g.r.UintN(256)) // #nosec G115 -- UintN(256) is below 256
 	}
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80

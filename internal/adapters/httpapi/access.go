@@ -27,9 +27,9 @@ const (
 // Authorization header that is not a bearer token, invalid_token for a token refused,
 // insufficient_scope for a principal who may not read.
 const (
-	challengeBearer        = `Bearer realm="contextapi"`
+	challengeBearer        = `Bearer realm="contextapi"` // #nosec G101 -- a WWW-Authenticate challenge, no credential
 	challengeInvalidReq    = `Bearer realm="contextapi", error="invalid_request"`
-	challengeInvalidToken  = `Bearer realm="contextapi", error="invalid_token"`
+	challengeInvalidToken  = `Bearer realm="contextapi", error="invalid_token"` // #nosec G101 -- a WWW-Authenticate challenge, no credential
 	challengeInsufficient  = `Bearer realm="contextapi", error="insufficient_scope"`
 	principalAnonymousPeer = "" // no principal: rate limits key on the peer address
 )

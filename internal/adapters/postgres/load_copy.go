@@ -130,7 +130,7 @@ func (s *traceSource) Next() bool {
 func (s *traceSource) Values() ([]any, error) {
 	e := s.current
 	h := fnv.New32a()
-	h.Write([]byte(e.RemediationRequestID))
+	_, _ = h.Write([]byte(e.RemediationRequestID)) // a hash's Write never fails
 	model := []string{"gpt-4", "gpt-4o", "gpt-3.5-turbo"}[h.Sum32()%3]
 	confidence := 0.7 + float64(h.Sum32()%300)/1000
 	var metadata, embedding any

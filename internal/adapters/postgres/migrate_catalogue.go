@@ -183,7 +183,7 @@ func derivedName(base, suffix string) string {
 		return s
 	}
 	h := fnv.New32a()
-	h.Write([]byte(s))
+	_, _ = h.Write([]byte(s)) // a hash's Write never fails
 	return strings.ToValidUTF8(s[:maxIdentifier-9], "") + fmt.Sprintf("_%08x", h.Sum32())
 }
 

@@ -80,8 +80,8 @@ func readMigrations(fsys fs.FS) ([]migrationFile, error) {
 // rules (a statement ends on a line ending in ';', or spans StatementBegin to
 // StatementEnd; comment lines between statements are dropped), then into actions.
 func parseMigration(text string) (up, down []action, err error) {
-	var sections [2][]string // up, down
-	section := -1
+	var upSQL, downSQL []string
+	var section *[]string // the section being read; nil before '-- +goose Up'
 	inBlock := false
 	var buf strings.Builder
 	scanner := bufio.NewScanner(strings.NewReader(text))
@@ -92,40 +92,43 @@ func parseMigration(text string) (up, down []action, err error) {
 		if strings.HasPrefix(trimmed, "--") && strings.Contains(line, "+goose") {
 			switch cmd := strings.Join(strings.Fields(strings.TrimPrefix(trimmed, "--")), " "); strings.ToLower(cmd) {
 			case "+goose up":
-				section = 0
+				section = &upSQL
 			case "+goose down":
-				section = 1
+				section = &downSQL
 			case "+goose statementbegin":
 				inBlock = true
 			case "+goose statementend":
+				if section == nil {
+					return nil, nil, fmt.Errorf("a StatementEnd before '-- +goose Up'")
+				}
 				inBlock = false
-				sections[section] = append(sections[section], strings.TrimSpace(buf.String()))
+				*section = append(*section, strings.TrimSpace(buf.String()))
 				buf.Reset()
 			default:
 				return nil, nil, fmt.Errorf("annotation %q is not supported here", cmd)
 			}
 			continue
 		}
-		if section < 0 || (buf.Len() == 0 && (trimmed == "" || strings.HasPrefix(trimmed, "--"))) {
+		if section == nil || (buf.Len() == 0 && (trimmed == "" || strings.HasPrefix(trimmed, "--"))) {
 			continue
 		}
 		buf.WriteString(line)
 		buf.WriteByte('\n')
 		if !inBlock && endsStatement(line) {
-			sections[section] = append(sections[section], strings.TrimSpace(buf.String()))
+			*section = append(*section, strings.TrimSpace(buf.String()))
 			buf.Reset()
 		}
 	}
 	if err := scanner.Err(); err != nil {
 		return nil, nil, err
 	}
-	if section < 0 || inBlock || strings.TrimSpace(buf.String()) != "" {
+	if section == nil || inBlock || strings.TrimSpace(buf.String()) != "" {
 		return nil, nil, fmt.Errorf("no '-- +goose Up', a StatementBegin without its End, or a statement without its ';'")
 	}
-	if up, err = actions(sections[0]); err != nil {
+	if up, err = actions(upSQL); err != nil {
 		return nil, nil, err
 	}
-	down, err = actions(sections[1])
+	down, err = actions(downSQL)
 	return up, down, err
 }
 

@@ -101,6 +101,11 @@ func TestParseMigration(t *testing.T) {
 			sql:     "-- +goose Up\nSELECT 1\n",
 			wantErr: "without its ';'",
 		},
+		{
+			name:    "a statement block before '-- +goose Up'",
+			sql:     "-- +goose StatementBegin\nSELECT 1;\n-- +goose StatementEnd\n-- +goose Up\n",
+			wantErr: "before '-- +goose Up'",
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			up, _, err := parseMigration(tc.sql)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync/atomic"
 	"time"
 
@@ -102,7 +103,11 @@ func Open(dsn string, opts Options) (*Repository, error) {
 		return nil, fmt.Errorf("postgres: pool: %w", err)
 	}
 	poolCfg.ConnConfig = cfg
-	poolCfg.MaxConns = int32(opts.MaxOpenConns)
+	// pgxpool counts in int32: a larger bound is no bound. (n > 0 already, defaulted above.)
+	poolCfg.MaxConns = math.MaxInt32
+	if n := opts.MaxOpenConns; n > 0 && n < math.MaxInt32 {
+		poolCfg.MaxConns = int32(n)
+	}
 	poolCfg.MaxConnLifetime = 30 * time.Minute
 	poolCfg.BeforeConnect = withPasswordFile(opts.PasswordFile)
 	logger := opts.Logger

@@ -77,7 +77,7 @@ type object struct {
 
 // objectOf derives the object of a kind and rank.
 func (w *world) objectOf(kind, rank int) object {
-	h := mix(w.seed ^ uint64(kind)<<56 ^ uint64(rank))
+	h := mix(w.seed ^ uint64(kind)<<56 ^ uint64(rank)) // #nosec G115 -- hash input: kind and rank are small and non-negative
 	o := object{kind: kind, rank: rank, id: h, ns: -1}
 	o.cluster = pick(w.clusterCum, unit(mix(h^0xc1)))
 	if kind != kindNode {

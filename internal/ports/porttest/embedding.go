@@ -76,7 +76,7 @@ const maxNoise = 32
 // newBasis draws Gaussian vectors from a fixed PCG stream and orthonormalises them
 // (modified Gram-Schmidt, twice for accuracy). The result depends only on the seed.
 func newBasis() *basis {
-	rng := rand.New(rand.NewPCG(embeddingSeed1, embeddingSeed2))
+	rng := rand.New(rand.NewPCG(embeddingSeed1, embeddingSeed2)) // #nosec G404 -- test fixtures must be reproducible from a seed, not secret
 	vectors := make([][]float64, 0, 1+int(familyCount)+maxNoise)
 	for range 1 + int(familyCount) + maxNoise {
 		v := make([]float64, domain.EmbeddingDimensions)

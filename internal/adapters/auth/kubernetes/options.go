@@ -16,7 +16,7 @@ import (
 // Where the kubelet mounts a pod's service-account credentials; client-go's
 // rest.InClusterConfig reads the same files.
 const (
-	DefaultTokenFile     = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+	DefaultTokenFile     = "/var/run/secrets/kubernetes.io/serviceaccount/token" // #nosec G101 -- where the token is, not a token
 	DefaultCAFile        = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
 	DefaultNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 )

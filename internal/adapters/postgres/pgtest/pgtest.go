@@ -57,7 +57,7 @@ func Start(migrate func(ctx context.Context, dsn string) error) (*Harness, error
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	h.template = fmt.Sprintf("contextapi_tpl_%d_%d", os.Getpid(), rand.IntN(1_000_000))
+	h.template = fmt.Sprintf("contextapi_tpl_%d_%d", os.Getpid(), rand.IntN(1_000_000)) // #nosec G404 -- a test database name only needs to differ between runs
 	if err := h.Exec(ctx, "CREATE DATABASE "+h.template); err != nil {
 		return nil, fmt.Errorf("create template database: %w", err)
 	}
