@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every check CI runs: static checks, Wire drift, the release binaries, govulncheck
+# Runs every check CI runs: the static gates (scripts/gates.sh), the release binaries, govulncheck
 # on them, the container image, and all tests with the race detector (the image's smoke
 # test under Podman and the manifest tests among them). The PostgreSQL tests use a
 # database from scripts/db.sh (it installs and starts PostgreSQL 15 with pgvector when
@@ -21,28 +21,8 @@ echo "== pgbouncer" >&2
 pooled=$(scripts/pgbouncer.sh "$url" | tail -n 1)
 export CONTEXTAPI_TEST_PGBOUNCER_URL="$pooled"
 
-echo "== gofmt" >&2
-unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
-if [ -n "$unformatted" ]; then
-  echo "gofmt would change: $unformatted" >&2
-  exit 1
-fi
-
-echo "== go vet" >&2
-go vet ./...
-
-echo "== staticcheck, errorlint" >&2
-# Both pinned as go.mod tools. errorlint: errors are matched with errors.Is/As, never
-# compared with == (wrapping would defeat it); string comparisons of errors are caught by
-# TestErrorsAreNeverComparedAsStrings.
-go tool staticcheck ./...
-go tool go-errorlint ./...
-
-echo "== wire drift" >&2
-if ! go tool wire diff . >/dev/null; then
-  echo "wire_gen.go is stale: run 'go tool wire ./...' and commit it" >&2
-  exit 1
-fi
+echo "== static gates" >&2
+scripts/gates.sh
 
 echo "== podman" >&2
 scripts/podman.sh
@@ -58,7 +38,14 @@ scripts/image.sh
 # The image smoke test (test/image_test.go) runs this archive under Podman.
 export CONTEXTAPI_TEST_IMAGE="$PWD/dist/contextapi-oci.tar"
 
+# The gates above passed: TestR15StaticGates records them instead of running them again.
+export CONTEXTAPI_GATES_PASSED="gofmt, go vet, staticcheck, errorlint, gosec, Wire drift, govulncheck"
+
 echo "== go test -race" >&2
+# The reliability suite (the TestRnn tests, short mode) is among them; each appends its
+# figures to the results file, which becomes a report at the end (docs/operations.md,
+# "The reliability suite").
+export CONTEXTAPI_RELIABILITY_RESULTS="$(mktemp)"
 go test -race -count=1 -timeout 30m ./... "$@"
 
 # ristretto's admission policy samples reads through sync.Pool, which the race detector
@@ -71,3 +58,11 @@ go test -count=1 -run 'TestEviction' ./internal/adapters/cache/
 # of its target. The full run (10k, 100k, 1M) is on demand: go run ./bench
 echo "== bench -quick" >&2
 go run ./bench -quick
+
+# Every target R1-R15 must have reported a passing test (not when arguments chose tests).
+if [ $# -eq 0 ]; then
+  echo "== reliability report (short mode)" >&2
+  report="$(mktemp -d)"
+  go run ./test/reliability -results "$CONTEXTAPI_RELIABILITY_RESULTS" -command scripts/test.sh -out "$report"
+  cat "$report"/*.md >&2
+fi

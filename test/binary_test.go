@@ -18,9 +18,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// buildBinary compiles cmd/contextapi once per test.
+// buildBinary compiles cmd/contextapi once per test, or returns the binary that
+// CONTEXTAPI_TEST_BINARY names: how a fault's test is shown to fail on an older build.
 func buildBinary(t *testing.T) string {
 	t.Helper()
+	if prebuilt := os.Getenv("CONTEXTAPI_TEST_BINARY"); prebuilt != "" {
+		return prebuilt
+	}
 	bin := filepath.Join(t.TempDir(), "contextapi")
 	out, err := exec.Command("go", "build", "-o", bin, "../cmd/contextapi").CombinedOutput()
 	require.NoError(t, err, "%s", out)

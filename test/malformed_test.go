@@ -24,6 +24,7 @@ import (
 	"github.com/contextapi/contextapi/internal/adapters/memory"
 	"github.com/contextapi/contextapi/internal/app"
 	"github.com/contextapi/contextapi/internal/dataset"
+	"github.com/contextapi/contextapi/internal/testkit/reliability"
 )
 
 // malformedCorpus is R9's size; its seed makes every run send the same requests.
@@ -32,14 +33,16 @@ const (
 	malformedSeed   = 9
 )
 
-// TestMalformedRequestsGetProblemDocuments sends 10,000 malformed requests (random and
+// TestR09MalformedRequestsGetProblemDocuments sends 10,000 malformed requests (random and
 // unknown parameters, huge values, invalid UTF-8, bad JSON, wrong content types,
 // tampered cursors, oversized vectors and bodies, unknown routes and methods) through a
 // real listener to the cached demo store: every answer is a 4xx problem document, none
 // a 5xx. net/http's own answers to requests it cannot parse at all (a bad request line,
 // headers over the limit) come before any handler and are plain text; those are made by
 // raw connections in TestNetHTTPAnswersUnparseableRequestsItself, not here.
-func TestMalformedRequestsGetProblemDocuments(t *testing.T) {
+func TestR09MalformedRequestsGetProblemDocuments(t *testing.T) {
+	rec := reliability.Target(t, "R9", fmt.Sprintf("%d malformed requests (seed %d) through a listener to the cached demo store: random and unknown parameters, huge values, invalid UTF-8, bad JSON, wrong content types, tampered cursors, oversized vectors and bodies, unknown routes and methods",
+		malformedCorpus, malformedSeed))
 	now := time.Now().UTC()
 	c, err := cache.New(memory.NewRepository(dataset.Demo(now)), cache.Options{})
 	require.NoError(t, err)
@@ -63,6 +66,7 @@ func TestMalformedRequestsGetProblemDocuments(t *testing.T) {
 
 	rng := rand.New(rand.NewPCG(malformedSeed, malformedSeed))
 	statuses := map[int]int{}
+	problems := 0
 	for i := range malformedCorpus {
 		req := malformedRequest(rng, ts.URL, page.NextCursor, i)
 		res, err := client.Do(req)
@@ -83,8 +87,10 @@ func TestMalformedRequestsGetProblemDocuments(t *testing.T) {
 		require.NoError(t, json.Unmarshal(body, &p), "request %d: %s", i, body)
 		require.Equal(t, res.StatusCode, p.Status)
 		require.NotEmpty(t, p.Type)
+		problems++
 	}
-	t.Logf("10,000 malformed requests, seed %d: %v", malformedSeed, statuses)
+	rec.Figure("status codes", "%s", countsText(statuses))
+	rec.Figure("problem documents checked", "%d (HEAD answers have no body)", problems)
 	assert.Greater(t, len(statuses), 3, "the corpus reaches several kinds of refusal")
 }
 

@@ -2,7 +2,7 @@ package test
 
 import (
 	"bytes"
-	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -43,7 +43,6 @@ const (
 	overloadFloodFactor   = 10
 	overloadCachedWorkers = 4
 	overloadCachedTarget  = "/api/v1/incidents?limit=10"
-	overloadBodies        = 6000
 )
 
 // BenchmarkOverload floods an uncached expensive endpoint (semantic search, a new vector
@@ -89,10 +88,10 @@ func BenchmarkOverload(b *testing.B) {
 		b.ReportMetric(r.p99Flood.Seconds()*1000, "p99_200_flood_ms")
 		b.ReportMetric(r.p99Capacity.Seconds()*1000, "p99_200_capacity_ms")
 		b.ReportMetric(r.cachedRatio, "cached_throughput_ratio")
-		b.ReportMetric(float64(peakRSS())/(1<<20), "peak_rss_MiB")
+		b.ReportMetric(float64(peakRSS(0))/(1<<20), "peak_rss_MiB")
 		b.Logf("%s; load average %s; statements %s on average; capacity %.0f req/s; flood %d requests: %v; p99 503 %s; p99 200 %s (at capacity %s, %.2f×); cached %.0f → %.0f req/s (%.2f×); peak RSS %d MiB",
 			cpus, loadAverage(), r.dbMean, r.capacity, r.sent, r.counts, r.p99Shed, r.p99Flood, r.p99Capacity,
-			float64(r.p99Flood)/float64(r.p99Capacity), r.cachedIdle, r.cachedFlood, r.cachedRatio, peakRSS()>>20)
+			float64(r.p99Flood)/float64(r.p99Capacity), r.cachedIdle, r.cachedFlood, r.cachedRatio, peakRSS(0)>>20)
 		if r.share[0] > 0 {
 			b.Errorf("answers other than 200, 429 and 503 under overload: %v", r.counts)
 		}
@@ -131,36 +130,18 @@ func meanSeconds(b *testing.B, reg *prometheus.Registry, name string) time.Durat
 
 func runOverload(b *testing.B, client *http.Client, base string) overloadResult {
 	var r overloadResult
-	bodies := newSearchBodies()
+	bodies := newSearchBodies(0.1)
 	// The cached request is answered from memory from here on.
 	require.Equal(b, http.StatusOK, mustGet(b, client, base+overloadCachedTarget))
 
-	// Capacity: as many searches at once as the service admits, back to back.
-	var capLat []time.Duration
-	var mu sync.Mutex
-	deadline := time.Now().Add(overloadCapacityPhase)
-	var wg sync.WaitGroup
-	for range 2 * overloadPool {
-		wg.Go(func() {
-			for time.Now().Before(deadline) {
-				status, d := search(client, base, bodies.next())
-				if status == http.StatusOK {
-					mu.Lock()
-					capLat = append(capLat, d)
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	wg.Wait()
-	r.capacity = float64(len(capLat)) / overloadCapacityPhase.Seconds()
-	r.p99Capacity = percentile(capLat, 0.99)
+	r.capacity, r.p99Capacity = measureCapacity(client, base, bodies, 2*overloadPool, overloadCapacityPhase)
 	r.cachedIdle = cachedThroughput(b, client, base, overloadCapacityPhase/2, nil)
 
 	// Flood: searches arrive at 10× capacity whatever the answers, each on its own.
 	rate := overloadFloodFactor * r.capacity
 	interval := time.Duration(float64(time.Second) / rate)
 	r.counts = map[int]int{}
+	var mu sync.Mutex
 	var shed, served []time.Duration
 	stop := make(chan struct{})
 	var cachedDone sync.WaitGroup
@@ -200,29 +181,50 @@ func runOverload(b *testing.B, client *http.Client, base string) overloadResult 
 	return r
 }
 
-// searchBodies hands out semantic search bodies, each a random vector of its own,
-// made before anything is timed: the load generator shares the service's CPU and must
-// cost it little. Random vectors match nothing closely, so every search compares every
-// row and returns little: the cost is the database's.
+// searchBodies hands out semantic search bodies, each with a vector of its own, cheaply:
+// the load generator shares the service's CPU and must cost it little. A few random
+// vectors are encoded once; a body is one of them with its first coordinate replaced by
+// a value no other body of that vector has, so no body repeats (none is a cache hit).
+// Random vectors match nothing closely, so every search compares many rows and returns
+// little: the cost is the database's.
 type searchBodies struct {
-	bodies [][]byte
-	n      atomic.Int64
+	tails [][]byte // a vector's coordinates after the first, and the rest of the body
+	n     atomic.Int64
 }
 
-func newSearchBodies() *searchBodies {
-	s := &searchBodies{bodies: make([][]byte, overloadBodies)}
-	for i := range s.bodies {
-		vec := make([]float64, domain.EmbeddingDimensions)
-		for j := range vec {
-			vec[j] = rand.NormFloat64()
+// searchVectors is how many random vectors the bodies vary; searchVariants how many
+// first coordinates each takes, 1e-4 apart (distinct as float32) in [-1, 1).
+const (
+	searchVectors  = 16
+	searchVariants = 20_000
+)
+
+// newSearchBodies makes bodies of searches for the 10 incidents at least threshold
+// similar.
+func newSearchBodies(threshold float64) *searchBodies {
+	s := &searchBodies{tails: make([][]byte, searchVectors)}
+	for i := range s.tails {
+		var b bytes.Buffer
+		for range domain.EmbeddingDimensions - 1 {
+			b.WriteByte(',')
+			b.WriteString(strconv.FormatFloat(rand.NormFloat64(), 'f', 6, 64))
 		}
-		s.bodies[i], _ = json.Marshal(map[string]any{"embedding": vec, "limit": 10, "threshold": 0.1})
+		fmt.Fprintf(&b, `],"limit":10,"threshold":%g}`, threshold)
+		s.tails[i] = b.Bytes()
 	}
 	return s
 }
 
-// next is the next body; after overloadBodies they repeat (a repeat may be a cache hit).
-func (s *searchBodies) next() []byte { return s.bodies[int(s.n.Add(1))%len(s.bodies)] }
+// next is the next body; after searchVectors × searchVariants of them they repeat.
+func (s *searchBodies) next() []byte {
+	n := int(s.n.Add(1))
+	tail := s.tails[n%searchVectors]
+	first := -1 + float64(n/searchVectors%searchVariants)*1e-4
+	body := make([]byte, 0, len(tail)+32)
+	body = append(body, `{"embedding":[`...)
+	body = strconv.AppendFloat(body, first, 'f', 4, 64)
+	return append(body, tail...)
+}
 
 // search asks for the incidents nearest to body's vector: never cached, every row
 // compared. It returns the status (0 for a transport failure) and the latency.
@@ -235,6 +237,29 @@ func search(client *http.Client, base string, body []byte) (int, time.Duration) 
 	_, _ = io.Copy(io.Discard, res.Body)
 	_ = res.Body.Close()
 	return res.StatusCode, time.Since(start)
+}
+
+// measureCapacity runs searches back to back on workers (as many as the service admits
+// at once) for d and returns how many a second were answered 200, and their p99.
+func measureCapacity(client *http.Client, base string, bodies *searchBodies, workers int, d time.Duration) (float64, time.Duration) {
+	var lat []time.Duration
+	var mu sync.Mutex
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				status, took := search(client, base, bodies.next())
+				if status == http.StatusOK {
+					mu.Lock()
+					lat = append(lat, took)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return float64(len(lat)) / d.Seconds(), percentile(lat, 0.99)
 }
 
 // cachedThroughput runs cached GETs back to back on a few workers for d (or until stop
@@ -288,9 +313,14 @@ func percentile(d []time.Duration, p float64) time.Duration {
 	return s[min(len(s)-1, int(p*float64(len(s))))]
 }
 
-// peakRSS is the process's peak resident set (VmHWM), in bytes.
-func peakRSS() int64 {
-	body, err := os.ReadFile("/proc/self/status")
+// peakRSS is the peak resident set (VmHWM) of process pid (0: this one), in bytes; 0
+// where /proc does not tell.
+func peakRSS(pid int) int64 {
+	proc := "self"
+	if pid != 0 {
+		proc = strconv.Itoa(pid)
+	}
+	body, err := os.ReadFile("/proc/" + proc + "/status")
 	if err != nil {
 		return 0
 	}

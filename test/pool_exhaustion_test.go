@@ -23,6 +23,7 @@ import (
 	"github.com/contextapi/contextapi/internal/adapters/postgres"
 	"github.com/contextapi/contextapi/internal/app"
 	"github.com/contextapi/contextapi/internal/ports/porttest"
+	"github.com/contextapi/contextapi/internal/testkit/reliability"
 )
 
 // R5, pool exhaustion: 100 concurrent uncached requests while every statement waits on
@@ -30,7 +31,9 @@ import (
 // 503 problem (shed at once, or past its request deadline); liveness and readiness
 // answer throughout; once the lock goes, the service answers again and no goroutine is
 // left behind.
-func TestPoolExhaustionEndsInsideTheDeadline(t *testing.T) {
+func TestR05PoolExhaustionEndsInsideTheDeadline(t *testing.T) {
+	rec := reliability.Target(t, "R5", "100 concurrent uncached list requests while every statement waits on a table lock, "+
+		"through a pool of 2 connections and admission of 4, with a 1 s request deadline")
 	dsn := pg.NewDatabase(t)
 	require.NoError(t, postgres.Load(t.Context(), dsn, postgres.Events(porttest.Fixture(porttest.FixtureNow)), postgres.LoadOptions{}))
 	goroutines := runtime.NumGoroutine()
@@ -67,30 +70,43 @@ func TestPoolExhaustionEndsInsideTheDeadline(t *testing.T) {
 		status int
 		took   time.Duration
 	}
-	outcomes := make(chan outcome, 100)
+	const requests = 100
+	outcomes := make(chan outcome, requests)
 	var wg sync.WaitGroup
-	for i := range 100 {
+	for i := range requests {
 		wg.Go(func() {
 			status, took := get(fmt.Sprintf("/api/v1/incidents?limit=%d", 1+i%50)) // distinct: never cached
 			outcomes <- outcome{status, took}
 		})
 	}
+	live, ready := map[int]int{}, map[int]int{}
+	var slowestLive time.Duration
 	for range 5 { // the platform's endpoints answer while the pool is exhausted
 		status, took := get("/health/live")
+		live[status]++
+		slowestLive = max(slowestLive, took)
 		assert.Equal(t, 200, status)
 		assert.Less(t, took, 500*time.Millisecond)
 		status, _ = get("/health/ready")
+		ready[status]++
 		assert.Equal(t, 200, status)
 		time.Sleep(50 * time.Millisecond)
 	}
 	wg.Wait()
 	close(outcomes)
 	statuses := map[int]int{}
+	var slowest time.Duration
 	for o := range outcomes {
 		statuses[o.status]++
+		slowest = max(slowest, o.took)
 		assert.Less(t, o.took, deadline+time.Second, "inside the deadline, with a margin")
 	}
-	assert.Equal(t, map[int]int{503: 100}, statuses, "every request refused cleanly while the lock holds")
+	rec.Figure("requests", "%d", requests)
+	rec.Figure("outcomes", "%s", countsText(statuses))
+	rec.Figure("slowest request", "%v (deadline %v)", slowest.Round(time.Millisecond), deadline)
+	rec.Figure("liveness while exhausted", "%s, slowest %v", countsText(live), slowestLive.Round(time.Millisecond))
+	rec.Figure("readiness while exhausted", "%s", countsText(ready))
+	assert.Equal(t, map[int]int{503: requests}, statuses, "every request refused cleanly while the lock holds")
 
 	require.NoError(t, tx.Rollback(context.Background()))
 	require.NoError(t, lock.Close(context.Background()))
@@ -103,4 +119,5 @@ func TestPoolExhaustionEndsInsideTheDeadline(t *testing.T) {
 	require.NoError(t, repo.Close())
 	assert.Eventually(t, func() bool { return runtime.NumGoroutine() <= goroutines+2 }, 10*time.Second, 50*time.Millisecond,
 		"no goroutine left behind: %d now, %d before", runtime.NumGoroutine(), goroutines)
+	rec.Figure("goroutines after", "%d (%d before)", runtime.NumGoroutine(), goroutines)
 }

@@ -1,141 +1,148 @@
 package test
 
 import (
-	"io"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/url"
-	"sync"
+	"os"
 	"testing"
 	"time"
 
+	toxiproxy "github.com/Shopify/toxiproxy/v2"
+	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 )
 
-// tcpProxy forwards a port to PostgreSQL and can cut every connection, as a database
-// crash or a network partition would, or stall them: connections stay open (new ones
-// are accepted) but no byte passes, as on a network that drops packets.
-type tcpProxy struct {
-	target  string
-	ln      net.Listener
-	mu      sync.Mutex
-	flowing *sync.Cond // signalled when a stall ends
-	conns   []net.Conn
-	down    bool
-	stalled bool
-	latency time.Duration // added to every chunk, each way
-	wg      sync.WaitGroup
+// faultProxy is a Toxiproxy proxy, run in this process, between the service and
+// PostgreSQL: each method but restore starts one network fault, restore ends them all.
+// The methods are called from the test's goroutine, one fault at a time.
+//
+// Toxiproxy differs from a real network in two ways the tests allow for: a stalled
+// connection drops what is sent rather than holding it back, and ending a stall closes
+// the connections that lived through it (the timeout toxic's cleanup) instead of letting
+// them resume.
+type faultProxy struct {
+	t     *testing.T
+	proxy *toxiproxy.Proxy
+	addr  string
+	down  bool // stopped by cut: the listener is closed
 }
 
-func newProxy(t *testing.T, target string) *tcpProxy {
+// newProxy forwards a loopback port to target (host:port) until the test ends, its
+// logging silenced.
+func newProxy(t *testing.T, target string) *faultProxy {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	server := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop())
+	proxy := toxiproxy.NewProxy(server, "postgres", proxyListenAddr(t), target)
+	require.NoError(t, proxy.Start())
+	t.Cleanup(proxy.Stop)
+	return &faultProxy{t: t, proxy: proxy, addr: proxy.Listen}
+}
+
+// proxyListenAddr picks a free loopback port below the kernel's ephemeral range: cut
+// closes the listener and restore opens it again on the same port, which an outgoing
+// connection given that port meanwhile would take from it.
+func proxyListenAddr(t *testing.T) string {
+	t.Helper()
+	var low, high int
+	raw, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return "127.0.0.1:0" // not Linux: take any port, and the small risk
+	}
+	_, err = fmt.Sscan(string(raw), &low, &high)
 	require.NoError(t, err)
-	p := &tcpProxy{target: target, ln: ln}
-	p.flowing = sync.NewCond(&p.mu)
-	p.wg.Go(p.accept)
-	t.Cleanup(func() {
-		_ = ln.Close()
-		p.cut()
-		p.wg.Wait()
-	})
-	return p
-}
-
-func (p *tcpProxy) accept() {
-	for {
-		client, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		down := p.down
-		p.mu.Unlock()
-		if down {
-			_ = client.Close()
-			continue
-		}
-		server, err := net.Dial("tcp", p.target)
-		if err != nil {
-			_ = client.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns = append(p.conns, client, server)
-		p.mu.Unlock()
-		p.wg.Go(func() { p.pipe(server, client); _ = server.Close() })
-		p.wg.Go(func() { p.pipe(client, server); _ = client.Close() })
-	}
-}
-
-// pipe copies src to dst, holding every chunk while the proxy is stalled.
-func (p *tcpProxy) pipe(dst io.Writer, src io.Reader) {
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			p.mu.Lock()
-			for p.stalled && !p.down {
-				p.flowing.Wait()
-			}
-			latency := p.latency
-			p.mu.Unlock()
-			time.Sleep(latency)
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			return
+	require.Greater(t, low, 12000, "the ephemeral range leaves no room below it")
+	for range 100 {
+		addr := fmt.Sprintf("127.0.0.1:%d", low-10000+rand.IntN(10000))
+		ln, err := net.Listen("tcp", addr)
+		if err == nil {
+			require.NoError(t, ln.Close())
+			return addr
 		}
 	}
+	t.Fatal("no free port below the ephemeral range")
+	return ""
 }
 
-// stall stops every byte in both directions, on open and new connections, until restore.
-func (p *tcpProxy) stall() { p.mu.Lock(); p.stalled = true; p.mu.Unlock() }
-
-// breakAndDelay closes the open connections and delays every chunk of the new ones by
-// d, each way: a congested network, slow to connect and slow to answer.
-func (p *tcpProxy) breakAndDelay(d time.Duration) {
-	p.cut()
-	p.mu.Lock()
-	p.down, p.latency = false, d
-	p.mu.Unlock()
+// cut models the database going away, as a crash or a partition with resets would:
+// every open connection is closed and new ones are refused (the listener is closed)
+// until restore.
+func (p *faultProxy) cut() {
+	p.proxy.Stop()
+	p.down = true
 }
+
+// stall models a network that drops every packet: open and new connections stay open
+// (new ones are accepted) but no byte passes either way, until restore. It is the
+// timeout toxic with a timeout of 0.
+func (p *faultProxy) stall() { p.addToxic("timeout", map[string]int64{"timeout": 0}) }
 
 // breakAndStall closes the open connections and stalls the new ones: the pool must
 // connect again, over a network where nothing passes.
-func (p *tcpProxy) breakAndStall() {
-	p.cut()
-	p.mu.Lock()
-	p.down, p.stalled = false, true
-	p.mu.Unlock()
+func (p *faultProxy) breakAndStall() {
+	p.proxy.Stop()
+	p.stall()
+	p.start()
 }
 
-// cut closes every connection and refuses new ones until restore.
-func (p *tcpProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = true
-	p.flowing.Broadcast()
-	for _, c := range p.conns {
-		_ = c.Close()
+// breakAndDelay closes the open connections and delays every packet of the new ones by
+// d, each way (the latency toxic): a congested network, slow to connect and slow to
+// answer. Packets are delayed each from its own arrival, not queued behind each other.
+func (p *faultProxy) breakAndDelay(d time.Duration) {
+	p.proxy.Stop()
+	p.delay(d)
+	p.start()
+}
+
+// delay delays every packet, of open and new connections, by d each way (the latency
+// toxic): a slow network, or a database slow to answer, without breaking anything.
+func (p *faultProxy) delay(d time.Duration) {
+	p.addToxic("latency", map[string]int64{"latency": d.Milliseconds()})
+}
+
+// restore ends every fault: toxics are removed (a stall's connections are closed) and a
+// cut proxy listens again on its port.
+func (p *faultProxy) restore() {
+	p.proxy.Toxics.ResetToxics(context.Background())
+	if p.down {
+		p.start()
+		p.down = false
 	}
-	p.conns = nil
 }
 
-func (p *tcpProxy) restore() {
-	p.mu.Lock()
-	p.down, p.stalled, p.latency = false, false, 0
-	p.flowing.Broadcast()
-	p.mu.Unlock()
+func (p *faultProxy) start() {
+	if err := p.proxy.Start(); err != nil && !errors.Is(err, toxiproxy.ErrProxyAlreadyStarted) {
+		p.t.Errorf("the proxy does not listen again on %s: %v", p.addr, err)
+	}
+}
+
+// addToxic adds a toxic of kind with attributes to both directions of every open and
+// new connection.
+func (p *faultProxy) addToxic(kind string, attributes any) {
+	for _, stream := range []string{"upstream", "downstream"} {
+		spec, err := json.Marshal(map[string]any{
+			"name": kind + "_" + stream, "type": kind, "stream": stream, "toxicity": 1, "attributes": attributes,
+		})
+		if err == nil {
+			_, err = p.proxy.Toxics.AddToxicJson(bytes.NewReader(spec))
+		}
+		if err != nil {
+			p.t.Errorf("toxic %s on %s: %v", kind, stream, err)
+		}
+	}
 }
 
 // via rewrites a PostgreSQL URL to go through the proxy.
-func (p *tcpProxy) via(t *testing.T, dsn string) string {
+func (p *faultProxy) via(t *testing.T, dsn string) string {
 	t.Helper()
 	u, err := url.Parse(dsn)
 	require.NoError(t, err)
-	u.Host = p.ln.Addr().String()
+	u.Host = p.addr
 	return u.String()
 }
 

@@ -11,12 +11,15 @@ import (
 
 	"github.com/contextapi/contextapi/internal/domain"
 	"github.com/contextapi/contextapi/internal/ports/porttest"
+	"github.com/contextapi/contextapi/internal/testkit/reliability"
 )
 
 // R14: a cursor walk while Data Storage keeps inserting traces (newer ones, as it does,
 // and one dated within the walk's range, as a late writer might) returns every row that
 // existed when the walk started exactly once: no duplicates, no gaps.
-func TestCursorWalkWhileRowsAreInserted(t *testing.T) {
+func TestR14CursorWalkWhileRowsAreInserted(t *testing.T) {
+	rec := reliability.Target(t, "R14", "walks the traces by cursor, 3 a page, inserting a newer trace after every page "+
+		"and one dated just behind the cursor after the second")
 	dsn := newDatabase(t)
 	require.NoError(t, Load(t.Context(), dsn, Events(porttest.Fixture(porttest.FixtureNow)), LoadOptions{}))
 	repo, err := Open(dsn, Options{})
@@ -49,11 +52,14 @@ func TestCursorWalkWhileRowsAreInserted(t *testing.T) {
 	seen := map[int64]int{}
 	q := domain.ListQuery{Limit: 3}
 	next := int64(100_000)
+	pages, walked := 0, 0
 	for page := 0; ; page++ {
+		pages++
 		res, _, err := repo.List(t.Context(), q)
 		require.NoError(t, err)
 		for _, e := range res.Incidents {
 			seen[e.ID]++
+			walked++
 		}
 		// Between pages: a newer trace (ahead of the walk), and after the second page one
 		// dated just after the cursor position (behind it: already walked past).
@@ -68,10 +74,20 @@ func TestCursorWalkWhileRowsAreInserted(t *testing.T) {
 		}
 		q.After = res.Next
 	}
+	gaps, duplicates := 0, 0
 	for _, id := range before {
+		if seen[id] == 0 {
+			gaps++
+		}
 		assert.Equal(t, 1, seen[id], "trace %d, present when the walk started, seen once", id)
 	}
 	for id, n := range seen {
+		duplicates += n - 1
 		assert.Equal(t, 1, n, "trace %d seen %d times", id, n)
 	}
+	rec.Figure("rows present at the start", "%d", len(before))
+	rec.Figure("rows walked", "%d in %d pages", walked, pages)
+	rec.Figure("rows inserted during the walk", "%d", next-100_000)
+	rec.Figure("duplicates", "%d", duplicates)
+	rec.Figure("gaps", "%d", gaps)
 }

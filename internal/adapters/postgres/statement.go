@@ -18,7 +18,7 @@ import (
 // which PgBouncer rejects, and nothing is set for the session, which transaction pooling
 // would hand to other clients: the settings and the statement go in one pipeline ending
 // in a single Sync, so they share one implicit transaction on one server session, and
-// cost no extra round trip.
+// cost no extra round trip (but on a statement's first use on a connection: sendFirst).
 //
 // transaction_read_only makes the service's sessions read-only whatever role it logs in
 // as: it is the per-transaction form of default_transaction_read_only, which a session
@@ -30,8 +30,7 @@ const settingsSQL = `SELECT set_config('transaction_read_only', 'on', true),
 
 // deadlineMargin is how much longer than the statement timeout the client waits for an
 // answer: the server's timeout speaks first when it can, the client's deadline when the
-// server cannot (a stalled network, or a statement still being described, which happens
-// before its settings apply).
+// server cannot (a stalled network).
 const deadlineMargin = 500 * time.Millisecond
 
 // sessionSettings are the values settingsSQL sets. ef_search may follow the table's size,
@@ -72,12 +71,21 @@ func (r *Repository) each(ctx context.Context, sql string, args []any, scan func
 	return err
 }
 
-// send is one attempt of each, on pool.
+// send is one attempt of each, on pool. A statement the connection has not described
+// yet goes through sendFirst; the others, settings and statement in one pipeline.
 func (r *Repository) send(ctx context.Context, pool *pgxpool.Pool, sql string, args []any, scan func(pgx.Rows) error) (err error) {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if !described(conn.Conn(), sql) {
+		return r.sendFirst(ctx, conn.Conn(), sql, args, scan)
+	}
 	b := &pgx.Batch{}
 	b.Queue(settingsSQL, r.settings.args()...)
 	b.Queue(sql, args...)
-	br := pool.SendBatch(ctx, b)
+	br := conn.SendBatch(ctx, b)
 	defer func() {
 		if closeErr := br.Close(); err == nil {
 			err = closeErr
@@ -90,6 +98,40 @@ func (r *Repository) send(ctx context.Context, pool *pgxpool.Pool, sql string, a
 	if err != nil {
 		return err
 	}
+	return scanAll(rows, scan)
+}
+
+// sendFirst sends a statement new to the connection inside a transaction whose settings
+// are already in force. pgx describes (prepares) a new statement in a round trip of its
+// own before the pipeline of send runs, outside the settings; describing waits for the
+// tables' locks like executing does, so behind a lock it would wait with no
+// statement_timeout, for as long as the lock, if the network also stalls the client's
+// cancel request. This costs three more round trips, once per statement and connection.
+func (r *Repository) sendFirst(ctx context.Context, conn *pgx.Conn, sql string, args []any, scan func(pgx.Rows) error) error {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	// ctx bounds the rollback too: on a stalled network, pgx closes the connection.
+	defer func() { _ = tx.Rollback(ctx) }()
+	if _, err := tx.Exec(ctx, settingsSQL, r.settings.args()...); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, sql, args...)
+	if err != nil {
+		return err
+	}
+	if err := scanAll(rows, scan); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return err
+	}
+	markDescribed(conn, sql)
+	return nil
+}
+
+func scanAll(rows pgx.Rows, scan func(pgx.Rows) error) error {
 	defer rows.Close()
 	for rows.Next() {
 		if err := scan(rows); err != nil {
@@ -97,6 +139,30 @@ func (r *Repository) send(ctx context.Context, pool *pgxpool.Pool, sql string, a
 		}
 	}
 	return rows.Err()
+}
+
+// describedKey keys, in a connection's custom data, the statements sendFirst described
+// on it. pgx may forget one (its cache holds 512) and describe it again outside the
+// settings: rare, and bounded by the client's deadline as before.
+const describedKey = "contextapi.described"
+
+// maxDescribed bounds the record per connection: past it, the record starts afresh.
+const maxDescribed = 1024
+
+func described(conn *pgx.Conn, sql string) bool {
+	seen, _ := conn.PgConn().CustomData()[describedKey].(map[string]struct{})
+	_, ok := seen[sql]
+	return ok
+}
+
+func markDescribed(conn *pgx.Conn, sql string) {
+	data := conn.PgConn().CustomData()
+	seen, _ := data[describedKey].(map[string]struct{})
+	if seen == nil || len(seen) >= maxDescribed {
+		seen = map[string]struct{}{}
+		data[describedKey] = seen
+	}
+	seen[sql] = struct{}{}
 }
 
 // queryRow sends one statement with the session settings and reads its single row into
