@@ -7,8 +7,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	contextapi "github.com/contextapi/contextapi"
+	"github.com/contextapi/contextapi/internal/logbuffer"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -40,7 +42,8 @@ var serveKeys = []string{"addr", "metrics_addr", "database_url", "database_passw
 	"tls_client_ca_file", "max_concurrent_queries", "queue_timeout", "rate_limit", "rate_burst"}
 
 func serve(parent context.Context, cfg contextapi.Config) error {
-	logger := newLogger(cfg)
+	logger, flushLog := newLogger(cfg)
+	defer flushLog()
 	application, cleanup, err := contextapi.InitializeApp(cfg, logger)
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
@@ -85,14 +88,22 @@ func metricsAddr(cfg contextapi.Config) string {
 	return cfg.MetricsAddr
 }
 
+// logFlushInterval is how long a log line may wait in the buffer: short enough for a
+// person or a log shipper to see it at once, long enough to batch a busy second's lines.
+const logFlushInterval = 100 * time.Millisecond
+
 // newLogger writes to stderr as log_format says: auto is JSON, what log pipelines
-// parse, unless a person is reading a terminal.
-func newLogger(cfg contextapi.Config) *slog.Logger {
+// parse, unless a person is reading a terminal. The lines are batched
+// (internal/logbuffer); the returned func writes out the rest, and must run before the
+// process exits.
+func newLogger(cfg contextapi.Config) (*slog.Logger, func()) {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	out := logbuffer.New(os.Stderr, logFlushInterval)
+	flush := func() { _ = out.Close() } // stderr failing leaves nowhere to report it
 	if logFormat(cfg.LogFormat, term.IsTerminal(int(os.Stderr.Fd()))) == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+		return slog.New(slog.NewJSONHandler(out, opts)), flush
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	return slog.New(slog.NewTextHandler(out, opts)), flush
 }
 
 func logFormat(configured string, terminal bool) string {
