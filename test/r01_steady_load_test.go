@@ -31,13 +31,13 @@ const loadCacheBudget = 32 << 20
 // 10% aggregations) at a fixed rate to the binary on PostgreSQL: no 5xx, no transport
 // error, and the heap bounded by what the cache may hold.
 func TestR01SteadyMixedLoad(t *testing.T) {
-	rec := reliability.Target(t, "R1", fmt.Sprintf("%d req/s for %s of 60%% list pages, 20%% gets, 10%% semantic searches and 10%% aggregations, to the binary on PostgreSQL with %d synthetic traces",
+	rec := reliability.Target(t, "R1", fmt.Sprintf("%d req/s for %s of 60%% list pages, 20%% gets, 10%% searches (similar incidents, and semantic searches with the latest incidents' embeddings) and 10%% aggregations, to the binary on PostgreSQL with %d synthetic traces",
 		steadyRate, steadyDuration, steadyTraces))
 	dsn := syntheticDatabase(t, steadyTraces)
 	s := startService(t, []string{"CONTEXTAPI_DATABASE_URL=" + dsn}, "--cache-max-bytes", fmt.Sprint(loadCacheBudget))
 
 	watch := watchProcess(t, s, time.Second)
-	m := attack(t, "R1", mixedLoad(s.base, steadyTraces, 1), steadyRate, steadyDuration)
+	m := attack(t, "R1", mixedLoad(t, s.base, steadyTraces, 1), steadyRate, steadyDuration)
 	samples := watch.stop()
 	first, last := samples[0], samples[len(samples)-1]
 

@@ -36,7 +36,7 @@ func TestR12SoakUnderMemoryLimit(t *testing.T) {
 	s := startService(t, []string{"CONTEXTAPI_DATABASE_URL=" + dsn, fmt.Sprintf("GOMEMLIMIT=%dMiB", soakMemLimit>>20)},
 		"--cache-max-bytes", fmt.Sprint(loadCacheBudget))
 
-	requests := newMixedRequests(s.base, soakWorkingSet)
+	requests := newMixedRequests(t, s.base, soakWorkingSet)
 	require.Zero(t, warm(requests.all()), "every request of the working set is answered once before the soak")
 
 	watch := watchProcess(t, s, soakSampling)

@@ -63,7 +63,7 @@ func TestR13SIGTERMUnderLoadDrainsAndExits0(t *testing.T) {
 	collected := make(chan struct{})
 	go func() {
 		defer close(collected)
-		for res := range attacker.Attack(mixedLoad(s.base, 15, 13), vegeta.Rate{Freq: rate, Per: time.Second}, 0, "r13") {
+		for res := range attacker.Attack(mixedLoad(t, s.base, 15, 13), vegeta.Rate{Freq: rate, Per: time.Second}, 0, "r13") {
 			results = append(results, res)
 			answered.Add(1)
 		}

@@ -1,6 +1,7 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -159,13 +160,17 @@ func fiveHundreds(m *vegeta.Metrics) int {
 func transportErrors(m *vegeta.Metrics) int { return m.StatusCodes["0"] }
 
 // mixedRequests is every request R1's mix (docs/targets.md) draws from, by kind: list
-// pages over varied filters, gets of traces 1..traces, semantic searches with a handful
-// of vectors (some searches repeat, as analyses of one incident would), aggregations.
+// pages over varied filters, gets of traces 1..traces, searches, aggregations. Searches
+// are realistic ones: half are similar-incident searches of traces 1..traces, half
+// semantic searches with the embeddings of the latest incidents (some repeat, as
+// analyses of one incident would). A random vector has no near neighbour, and such a
+// search reads far more of the index (docs/performance.md, P5): R2 floods with those.
 type mixedRequests struct {
-	lists, gets, searches, aggregations []vegeta.Target
+	lists, gets, searches, similar, aggregations []vegeta.Target
 }
 
-func newMixedRequests(base string, traces int) *mixedRequests {
+func newMixedRequests(t *testing.T, base string, traces int) *mixedRequests {
+	t.Helper()
 	r := &mixedRequests{}
 	get := func(path string) vegeta.Target { return vegeta.Target{Method: http.MethodGet, URL: base + path} }
 	r.lists = append(r.lists, get("/api/v1/incidents?limit=20"), get("/api/v1/incidents?limit=50&severity=critical"),
@@ -176,32 +181,48 @@ func newMixedRequests(base string, traces int) *mixedRequests {
 	}
 	for id := 1; id <= traces; id++ {
 		r.gets = append(r.gets, get(fmt.Sprintf("/api/v1/incidents/%d", id)))
+		r.similar = append(r.similar, get(fmt.Sprintf("/api/v1/incidents/%d/similar?limit=10", id)))
 	}
-	for seed := range uint64(50) {
-		vector := rand.New(rand.NewPCG(seed, 1))
-		var b strings.Builder
-		b.WriteString(`{"limit":10,"embedding":[`)
-		for i := range 384 {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			fmt.Fprintf(&b, "%.4f", vector.Float64()*2-1)
-		}
-		b.WriteString("]}")
+	for _, embedding := range latestEmbeddings(t, base, 50) {
+		body, err := json.Marshal(map[string]any{"limit": 10, "embedding": embedding})
+		require.NoError(t, err)
 		r.searches = append(r.searches, vegeta.Target{Method: http.MethodPost, URL: base + "/api/v1/search/semantic",
-			Body: []byte(b.String()), Header: http.Header{"Content-Type": []string{"application/json"}}})
+			Body: body, Header: http.Header{"Content-Type": []string{"application/json"}}})
 	}
+	require.NotEmpty(t, r.searches, "the latest incidents have embeddings")
 	r.aggregations = append(r.aggregations, get("/api/v1/aggregations/success-rate"), get("/api/v1/aggregations/namespaces"),
 		get("/api/v1/aggregations/severity"), get("/api/v1/aggregations/trend?days=7"))
 	return r
 }
 
-// all is every request once: a warm-up that fills the cache with the mix's working set.
-func (r *mixedRequests) all() []vegeta.Target {
-	return slices.Concat(r.lists, r.gets, r.searches, r.aggregations)
+// latestEmbeddings reads the embeddings of the n latest incidents through the API.
+func latestEmbeddings(t *testing.T, base string, n int) [][]float32 {
+	t.Helper()
+	res, err := (&http.Client{Timeout: 30 * time.Second}).Get(fmt.Sprintf("%s/api/v1/incidents?limit=%d&include=embedding", base, n))
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	var page struct {
+		Incidents []struct {
+			Embedding []float32 `json:"embedding"`
+		} `json:"incidents"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&page))
+	var out [][]float32
+	for _, inc := range page.Incidents {
+		if len(inc.Embedding) > 0 {
+			out = append(out, inc.Embedding)
+		}
+	}
+	return out
 }
 
-// mix draws 60% lists, 20% gets, 10% searches and 10% aggregations from a seeded
+// all is every request once: a warm-up that fills the cache with the mix's working set.
+func (r *mixedRequests) all() []vegeta.Target {
+	return slices.Concat(r.lists, r.gets, r.searches, r.similar, r.aggregations)
+}
+
+// mix draws 60% lists, 20% gets, 10% searches (5% of each kind) and 10% aggregations from a seeded
 // generator, so a run is repeatable; the targeter is safe for vegeta's workers.
 func (r *mixedRequests) mix(seed uint64) vegeta.Targeter {
 	var mu sync.Mutex
@@ -215,8 +236,10 @@ func (r *mixedRequests) mix(seed uint64) vegeta.Targeter {
 			kind = r.lists
 		case p < 80:
 			kind = r.gets
-		case p < 90:
+		case p < 85:
 			kind = r.searches
+		case p < 90:
+			kind = r.similar
 		default:
 			kind = r.aggregations
 		}
@@ -226,8 +249,9 @@ func (r *mixedRequests) mix(seed uint64) vegeta.Targeter {
 }
 
 // mixedLoad is R1's mix over traces 1..traces.
-func mixedLoad(base string, traces int, seed uint64) vegeta.Targeter {
-	return newMixedRequests(base, traces).mix(seed)
+func mixedLoad(t *testing.T, base string, traces int, seed uint64) vegeta.Targeter {
+	t.Helper()
+	return newMixedRequests(t, base, traces).mix(seed)
 }
 
 // warm sends every target once, a few at a time (below the admission limit, so none is

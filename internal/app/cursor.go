@@ -18,6 +18,9 @@ const (
 	cursorBody    = 1 + 8 + 8
 )
 
+// cursorTokenLen is the length of every token Encode makes.
+var cursorTokenLen = base64.RawURLEncoding.EncodedLen(cursorBody + cursorMACSize)
+
 // errBadCursor is what every malformed or tampered cursor becomes.
 var errBadCursor = errors.New("cursor is malformed or was altered")
 
@@ -46,8 +49,12 @@ func (k *CursorCodec) Encode(c domain.Cursor) string {
 
 // Decode parses a token made by Encode with the same secret.
 func (k *CursorCodec) Decode(token string) (domain.Cursor, error) {
-	// Strict: a last character whose unused bits differ spells the same bytes, and a
-	// cursor must have one spelling, the one Encode gave.
+	// A cursor has one spelling, the one Encode gave. Strict refuses a last character
+	// whose unused bits differ (the same bytes); the length refuses the CR and LF the
+	// decoder skips even when strict.
+	if len(token) != cursorTokenLen {
+		return domain.Cursor{}, errBadCursor
+	}
 	buf, err := base64.RawURLEncoding.Strict().DecodeString(token)
 	if err != nil || len(buf) != cursorBody+cursorMACSize || buf[0] != cursorVersion {
 		return domain.Cursor{}, errBadCursor
