@@ -42,7 +42,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 		w.err = err
 	}
 	if w.closed {
-		w.flushLocked()
+		_ = w.flushLocked() // kept in w.err
 	}
 	return n, err
 }
@@ -78,7 +78,7 @@ func (w *Writer) Close() error {
 	<-w.done
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.flushLocked()
+	_ = w.flushLocked() // kept in w.err, returned below
 	return w.err
 }
 
