@@ -98,13 +98,7 @@ func TestR13SIGTERMUnderLoadDrainsAndExits0(t *testing.T) {
 	s.signal(t, syscall.SIGTERM)
 	p := probeShutdown(s.base, r13Drain+5*time.Second)
 	release()
-	var exitErr error
-	select {
-	case exitErr = <-s.exited:
-		s.exited <- exitErr // for startService's cleanup, which waits for it too
-	case <-time.After(r13Drain + r13ShutdownTimeout + 5*time.Second):
-		t.Fatalf("no exit %v after SIGTERM", time.Since(signalled))
-	}
+	exitErr := s.wait(t, r13Drain+r13ShutdownTimeout+5*time.Second)
 	exited := time.Since(signalled)
 	attacker.Stop()
 	<-collected

@@ -26,13 +26,7 @@ func TestEveryRequestLineIsWrittenByACleanExit(t *testing.T) {
 		_ = res.Body.Close()
 	}
 	s.signal(t, syscall.SIGTERM)
-	select {
-	case err := <-s.exited:
-		s.exited <- err // for startService's cleanup
-		require.NoError(t, err, "exit status 0")
-	case <-time.After(15 * time.Second):
-		t.Fatal("no exit within 15 s of SIGTERM")
-	}
+	require.NoError(t, s.wait(t, 15*time.Second), "exit status 0")
 	data, err := os.ReadFile(s.logPath)
 	require.NoError(t, err)
 	log := string(data)

@@ -59,6 +59,20 @@ func startService(t *testing.T, env []string, args ...string) *service {
 	return s
 }
 
+// wait waits up to within for the process to exit and returns cmd.Wait's result; the
+// test fails if it does not exit in time.
+func (s *service) wait(t *testing.T, within time.Duration) error {
+	t.Helper()
+	select {
+	case err := <-s.exited:
+		s.exited <- err // for startService's cleanup, which waits for it too
+		return err
+	case <-time.After(within):
+		t.Fatalf("the process did not exit within %v", within)
+		return nil
+	}
+}
+
 // status is the status of a GET, 0 when nothing answers.
 func (s *service) status(path string) int {
 	res, err := (&http.Client{Timeout: 5 * time.Second}).Get(s.base + path)
