@@ -1,8 +1,0 @@
-//go:build !linux
-
-package main
-
-import "syscall"
-
-// childAttr has nothing to add outside Linux: children are stopped explicitly.
-func childAttr() *syscall.SysProcAttr { return nil }
