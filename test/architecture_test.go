@@ -70,8 +70,10 @@ func TestImportsPointInward(t *testing.T) {
 		"internal/adapters/": {internal("domain"), internal("ports"), internal("app"), internal("promreg"), internal("flight")},
 		"internal/promreg":   {},
 		"internal/flight":    {},
-		// The batching writer under the process's log (cmd); it imports nothing of the module.
+		// The batching writer under the process's log (cmd) and its JSON handler; they import
+		// nothing of the module.
 		"internal/logbuffer": {},
+		"internal/logjson":   {},
 		// The PostgreSQL adapter applies the project's migrations.
 		"internal/adapters/postgres": {internal("domain"), internal("ports"), internal("app"), internal("promreg"), module + "/migrations"},
 		"migrations":                 {},

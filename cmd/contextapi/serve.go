@@ -11,6 +11,7 @@ import (
 
 	contextapi "github.com/contextapi/contextapi"
 	"github.com/contextapi/contextapi/internal/logbuffer"
+	"github.com/contextapi/contextapi/internal/logjson"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -101,7 +102,8 @@ func newLogger(cfg contextapi.Config) (*slog.Logger, func()) {
 	out := logbuffer.New(os.Stderr, logFlushInterval)
 	flush := func() { _ = out.Close() } // stderr failing leaves nowhere to report it
 	if logFormat(cfg.LogFormat, term.IsTerminal(int(os.Stderr.Fd()))) == "json" {
-		return slog.New(slog.NewJSONHandler(out, opts)), flush
+		// slog's JSON lines, written at half the cost (internal/logjson): one per request.
+		return slog.New(logjson.New(out, opts)), flush
 	}
 	return slog.New(slog.NewTextHandler(out, opts)), flush
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,6 +27,20 @@ type httpMetrics struct {
 	// authDecisions counts authentication decisions, by mode and result: allowed,
 	// unauthenticated, forbidden, unavailable (no decision could be made) or error.
 	authDecisions *prometheus.CounterVec
+	// series holds each (method, route, code)'s request counter and duration histogram:
+	// looking them up by label values hashes the values on every request, and the label
+	// sets are bounded (methodLabel, route templates, status codes).
+	series sync.Map // requestLabels -> requestSeries
+}
+
+type requestLabels struct {
+	method, route string
+	code          int
+}
+
+type requestSeries struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
 }
 
 // Reasons of contextapi_http_shed_total.
@@ -70,9 +85,17 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 }
 
 func (m *httpMetrics) observeRequest(method, route string, status int, elapsed time.Duration) {
-	method = methodLabel(method)
-	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
+	labels := requestLabels{methodLabel(method), route, status}
+	s, ok := m.series.Load(labels)
+	if !ok {
+		s, _ = m.series.LoadOrStore(labels, requestSeries{
+			requests: m.requests.WithLabelValues(labels.method, route, strconv.Itoa(status)),
+			duration: m.duration.WithLabelValues(labels.method, route),
+		})
+	}
+	series := s.(requestSeries)
+	series.requests.Inc()
+	series.duration.Observe(elapsed.Seconds())
 }
 
 // methodLabel bounds the method label: clients may send any token as a method.

@@ -33,7 +33,15 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if quietRoutes[route] && res.Status < 400 {
 			level = slog.LevelDebug // probes and scrapes every few seconds would drown the rest
 		}
-		attrs := []slog.Attr{
+		ctx := req.Context()
+		log := s.logger.Handler()
+		if !log.Enabled(ctx, level) {
+			return nil
+		}
+		// Straight to the handler: slog.Logger would also capture the caller's program
+		// counter (runtime.Callers), which no handler here reads, on every request.
+		line := slog.NewRecord(start.Add(elapsed), level, "request", 0)
+		line.AddAttrs(
 			slog.String("method", req.Method),
 			slog.String("route", route),
 			slog.String("path", req.URL.Path),
@@ -41,18 +49,18 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.Duration("latency", elapsed),
 			slog.String("request_id", requestIDOf(c)),
 			slog.Int64("bytes", res.Size),
-		}
+		)
 		if p := principalOf(c); p != "" {
-			attrs = append(attrs, slog.String("principal", p))
+			line.AddAttrs(slog.String("principal", p))
 		}
 		if s.tracer != nil {
 			// Ties the line to its trace; also when the sampler dropped the span, since
 			// the caller's trace may have been kept upstream.
-			if sc := trace.SpanContextFromContext(req.Context()); sc.IsValid() {
-				attrs = append(attrs, slog.String("trace_id", sc.TraceID().String()))
+			if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+				line.AddAttrs(slog.String("trace_id", sc.TraceID().String()))
 			}
 		}
-		s.logger.LogAttrs(req.Context(), level, "request", attrs...)
+		_ = log.Handle(ctx, line) // a log that cannot be written has nowhere to report it
 		return nil
 	}
 }

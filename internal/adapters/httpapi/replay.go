@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -13,8 +14,17 @@ import (
 // replay is always a hit.
 type Replayable struct {
 	body []byte
-	link string
+	// The header values it is sent with, built once when it is remembered: a replay
+	// assigns them to the header map instead of allocating them per request.
+	length, link []string
 }
+
+// Header values every replay sends, shared: net/http copies a handler's header when it
+// writes it, and nothing here appends to a value in place.
+var (
+	replayedCacheStatus = []string{cacheName + "; hit"}
+	replayedContentType = []string{contentTypeJSON}
+)
 
 // ResponseStore keeps encoded answers (the cache adapter's Responses provides one),
 // each tied to the validity of the use case's answer it encodes, so a replayed answer
@@ -57,12 +67,17 @@ func (s *Server) replayRemembered(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok {
 			return next(c)
 		}
-		h := c.Response().Header()
-		h.Set(headerCacheStatus, cacheName+"; hit")
-		if r.link != "" {
-			h.Set(headerLink, r.link)
+		res := c.Response()
+		h := res.Header()
+		h[headerCacheStatus] = replayedCacheStatus
+		h[echo.HeaderContentType] = replayedContentType
+		h[echo.HeaderContentLength] = r.length
+		if r.link != nil {
+			h[headerLink] = r.link
 		}
-		return writeBlob(c, http.StatusOK, contentTypeJSON, r.body)
+		res.WriteHeader(http.StatusOK)
+		_, err := res.Write(r.body)
+		return err
 	}
 }
 
@@ -74,6 +89,10 @@ func (s *Server) remember(c echo.Context, validity domain.Validity, body []byte)
 	if s.responses == nil || c.Request().Method != http.MethodGet {
 		return
 	}
-	r := &Replayable{body: body, link: c.Response().Header().Get(headerLink)}
-	s.responses.Remember(replayKey(c.Request()), validity, r, int64(len(body)+len(r.link)+replayOverhead))
+	r := &Replayable{body: body, length: []string{strconv.Itoa(len(body))}}
+	link := c.Response().Header().Get(headerLink)
+	if link != "" {
+		r.link = []string{link}
+	}
+	s.responses.Remember(replayKey(c.Request()), validity, r, int64(len(body)+len(link)+replayOverhead))
 }

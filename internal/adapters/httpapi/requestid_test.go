@@ -44,6 +44,8 @@ func TestRequestIDReplacesAnInvalidOne(t *testing.T) {
 		u, err := uuid.Parse(got)
 		require.NoError(t, err, "%q replaced by a UUID", id)
 		assert.Equal(t, uuid.Version(4), u.Version())
+		assert.Equal(t, uuid.RFC4122, u.Variant())
+		assert.Equal(t, u.String(), got, "canonical form")
 		assert.Equal(t, got, requireProblemAny(t, rec).RequestID)
 	}
 }
@@ -54,6 +56,17 @@ func TestRequestIDsAreUnique(t *testing.T) {
 	for range 50 {
 		id := env.get(t, "/health").Header().Get("X-Request-Id")
 		assert.False(t, seen[id], "id %s reused", id)
+		seen[id] = true
+	}
+}
+
+// An id costs one allocation, its string, and a hundred thousand never repeat.
+func TestNewRequestIDIsCheap(t *testing.T) {
+	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { _ = newRequestID() }))
+	seen := make(map[string]bool, 100_000)
+	for range 100_000 {
+		id := newRequestID()
+		require.False(t, seen[id], "id %s repeated", id)
 		seen[id] = true
 	}
 }
