@@ -161,7 +161,11 @@ func OpenLoop(ctx context.Context, base string, reqs []Request, rate float64, d 
 	n := max(1, min(int(rate*d.Seconds()), maxRequests))
 	ctx, cancel := context.WithTimeout(ctx, d+time.Minute)
 	defer cancel()
-	work := make(chan time.Time, n)
+	type scheduled struct {
+		at time.Time
+		i  int // the i-th request of the phase takes reqs[i % len(reqs)]: the list in order
+	}
+	work := make(chan scheduled, n)
 	start := time.Now()
 	go func() {
 		defer close(work)
@@ -170,7 +174,7 @@ func OpenLoop(ctx context.Context, base string, reqs []Request, rate float64, d 
 			if wait := time.Until(at); wait > 0 {
 				time.Sleep(wait)
 			}
-			work <- at
+			work <- scheduled{at, i}
 		}
 	}()
 	var (
@@ -183,18 +187,18 @@ func OpenLoop(ctx context.Context, base string, reqs []Request, rate float64, d 
 		go func() {
 			defer wg.Done()
 			var lat []time.Duration
-			i, errs := 0, 0
-			for at := range work {
-				_, _, err := Send(ctx, base, reqs[(w*7+i)%len(reqs)], false)
-				i++
+			sent, errs := 0, 0
+			for job := range work {
+				_, _, err := Send(ctx, base, reqs[job.i%len(reqs)], false)
+				sent++
 				if err != nil {
 					errs++
 					continue
 				}
-				lat = append(lat, time.Since(at))
+				lat = append(lat, time.Since(job.at))
 			}
 			mu.Lock()
-			out.N += i - errs
+			out.N += sent - errs
 			out.Errors += errs
 			out.Lat = append(out.Lat, lat...)
 			mu.Unlock()

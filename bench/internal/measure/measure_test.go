@@ -66,3 +66,26 @@ func TestSummariseNamesTheGenerator(t *testing.T) {
 	assert.Equal(t, []float64{90}, ms[0].Rounds)
 	assert.Equal(t, []string{"cached list page, service: 10 of 100 requests failed"}, notes)
 }
+
+// Phases of fresh requests never repeat one, and say so when the list runs out.
+func TestFreshRequestsNeverRepeat(t *testing.T) {
+	reqs := make([]load.Request, 10)
+	for i := range reqs {
+		reqs[i] = load.Get("/r" + string(rune('0'+i)))
+	}
+	var sent []string
+	_, phase := freshRequests(t.Context(), func(_ target, rest []load.Request) load.Result {
+		for _, r := range rest[:min(3, len(rest))] {
+			sent = append(sent, r.URI)
+		}
+		return load.Result{N: 2, Errors: 1}
+	})
+	tg := target{Name: "a", Reqs: reqs}
+	for range 3 {
+		_, err := phase(tg)
+		assert.NoError(t, err)
+	}
+	assert.Equal(t, []string{"/r0", "/r1", "/r2", "/r3", "/r4", "/r5", "/r6", "/r7", "/r8"}, sent)
+	_, err := phase(tg)
+	assert.Error(t, err, "the list ran out")
+}

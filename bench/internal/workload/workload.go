@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/contextapi/contextapi/bench/internal/load"
 )
@@ -16,8 +17,11 @@ type Workloads struct {
 	Large                            []load.Request // P4: results of most of the table, named by LargeNames
 	GetUncached                      []load.Request // P9
 	Search, SearchSelective          []load.Request // P5, P6
-	AggUncached                      []load.Request // P7, named by AggNames
-	Cursors                          []CursorCase   // P3, P9: set by the agreement check, which verifies them
+	AggUncached                      []load.Request // P7 cold, named by AggNames
+	// AggMoving is P7 as callers ask it, per aggregation (AggNames): each request a
+	// window of its own, so none is answered from the cache while closed days are.
+	AggMoving [][]load.Request
+	Cursors   []CursorCase // P3, P9: set by the agreement check, which verifies them
 }
 
 // CursorCase is a first page and the deepest page of one list (P3).
@@ -31,6 +35,31 @@ var (
 	LargeNames = []string{"unfiltered", "environment=production"}
 	AggNames   = []string{"success-rate", "namespaces", "severity", "trend"}
 )
+
+// MovingRequests is how many distinct windows AggMoving holds per aggregation: more than
+// a full run sends, so that no request is ever asked twice.
+const MovingRequests = 20000
+
+// movingWindows are the P7 requests of callers asking for "the last 30 days" as time
+// passes: the k-th starts k seconds after since (the trend, which takes no since, ends
+// k seconds before now).
+func movingWindows(since string) [][]load.Request {
+	from, err := time.Parse(time.RFC3339, since)
+	if err != nil {
+		from = time.Now().AddDate(0, 0, -30) // Discover always formats RFC 3339
+	}
+	to := from.AddDate(0, 0, 30)
+	out := make([][]load.Request, len(AggNames))
+	for k := range MovingRequests {
+		s := url.QueryEscape(from.Add(time.Duration(k) * time.Second).UTC().Format(time.RFC3339))
+		u := url.QueryEscape(to.Add(-time.Duration(k) * time.Second).UTC().Format(time.RFC3339))
+		out[0] = append(out[0], load.Get("/api/v1/aggregations/success-rate?since="+s))
+		out[1] = append(out[1], load.Get("/api/v1/aggregations/namespaces?since="+s))
+		out[2] = append(out[2], load.Get("/api/v1/aggregations/severity?since="+s))
+		out[3] = append(out[3], load.Get("/api/v1/aggregations/trend?days=30&until="+u))
+	}
+	return out
+}
 
 // ListURI is a list request with the given parameter pairs.
 func ListURI(params ...string) string {
@@ -85,6 +114,7 @@ func Build(d *Dataset) Workloads {
 		get("/api/v1/aggregations/trend?days=30"),
 	}
 	w.AggUncached = w.AggCached
+	w.AggMoving = movingWindows(since)
 	for _, n := range ns[:8] {
 		w.ListFiltered = append(w.ListFiltered, get(ListURI("namespace", n, "severity", "critical")))
 	}

@@ -34,3 +34,19 @@ func TestBuildNamesEveryWorkload(t *testing.T) {
 	assert.Equal(t, "/api/v1/incidents?namespace=a", w.ListCached[1].URI)
 	assert.Contains(t, string(w.SearchSelective[0].Body), `"filters":{"namespace":"h"}`)
 }
+
+// P7's moving windows never ask the same thing twice, and each is a 30-day window.
+func TestMovingWindowsAreDistinct(t *testing.T) {
+	w := movingWindows("2026-01-01T00:00:00Z")
+	require.Len(t, w, len(AggNames))
+	seen := map[string]bool{}
+	for i, reqs := range w {
+		require.Len(t, reqs, MovingRequests, AggNames[i])
+		for _, r := range reqs {
+			require.False(t, seen[r.URI], "%s asked twice", r.URI)
+			seen[r.URI] = true
+		}
+	}
+	assert.Equal(t, "/api/v1/aggregations/success-rate?since=2026-01-01T00%3A00%3A01Z", w[0][1].URI)
+	assert.Equal(t, "/api/v1/aggregations/trend?days=30&until=2026-01-30T23%3A59%3A59Z", w[3][1].URI)
+}
