@@ -67,6 +67,10 @@ type Config struct {
 	CacheStaleWindow time.Duration
 	// CacheMaxBytes bounds the memory the cache holds.
 	CacheMaxBytes int64
+	// CacheDayPartials keeps the closed UTC days (and the closed hours at their ends) of
+	// aggregation windows in the cache, so windows of several days query only their
+	// partial first and last hours.
+	CacheDayPartials bool
 	// Access is who may read and how much (config_access.go).
 	Access AccessConfig
 }
@@ -100,6 +104,7 @@ var Keys = append([]Key{
 	{"cache_ttl", "5m", "how long a cached answer is served without asking the database"},
 	{"cache_stale_window", "15m", "how long past its TTL a cached answer may still be served while the database is unavailable (0s: never)"},
 	{"cache_max_bytes", "128MiB", "memory bound of the cache (bytes, or with KiB, MiB, GiB)"},
+	{"cache_day_partials", "true", "keep the closed UTC days (and hours at their ends) of aggregation windows in the cache for cache_ttl, so a window of days queries only its partial first and last hours"},
 }, accessKeys...)
 
 // ConfigError names the key whose value is invalid.
@@ -197,6 +202,9 @@ func ParseConfig(raw map[string]string, env Environment) (Config, error) {
 	}
 	if c.CacheMaxBytes, err = parseBytes(raw["cache_max_bytes"]); err != nil || c.CacheMaxBytes < 1<<20 {
 		return c, &ConfigError{"cache_max_bytes", "must be a size of at least 1MiB, such as 128MiB"}
+	}
+	if c.CacheDayPartials, err = strconv.ParseBool(raw["cache_day_partials"]); err != nil {
+		return c, &ConfigError{"cache_day_partials", "must be true or false"}
 	}
 	if c.CursorSecret == "" {
 		return c, &ConfigError{"cursor_secret", "must not be empty"}

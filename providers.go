@@ -89,6 +89,7 @@ func provideBackend(cfg Config, now app.Clock, reg *prometheus.Registry, logger 
 		TTL:         cfg.CacheTTL,
 		StaleWindow: staleWindow(cfg.CacheStaleWindow),
 		MaxBytes:    cfg.CacheMaxBytes,
+		DayPartials: cfg.CacheDayPartials,
 		Now:         now,
 		Registerer:  reg,
 	})
@@ -99,6 +100,9 @@ func provideBackend(cfg Config, now app.Clock, reg *prometheus.Registry, logger 
 	b.Repository = cached
 	b.Responses = cache.NewResponses[*httpapi.Replayable](cached)
 	b.Description += fmt.Sprintf(", through a %s read cache (TTL %s)", humanBytes(cfg.CacheMaxBytes), cfg.CacheTTL)
+	if cfg.CacheDayPartials {
+		b.Description += " keeping aggregations' closed days"
+	}
 	return b, func() { cached.Close(); closeRepo() }, nil
 }
 

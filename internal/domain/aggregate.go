@@ -12,6 +12,7 @@ const (
 	DimNamespace   Dimension = "namespace"
 	DimSeverity    Dimension = "severity"
 	DimDay         Dimension = "day"  // the UTC calendar day of the start time
+	DimHour        Dimension = "hour" // the UTC hour of the start time
 	DimName        Dimension = "name" // the alert name
 	DimEnvironment Dimension = "environment"
 	DimCluster     Dimension = "cluster_name"
@@ -30,6 +31,7 @@ type GroupKey struct {
 	Namespace   *string
 	Severity    string
 	Day         time.Time // midnight UTC
+	Hour        time.Time // the start of the hour, UTC
 	Name        string
 	Environment *string
 	ClusterName *string

@@ -19,11 +19,16 @@ const (
 	ReadStale
 )
 
-// Read is how a repository answered one read: its source and the version of the stored
-// value it returned ("" when nothing was stored).
+// Read is how a repository answered one read: its source, the version of the stored
+// value it returned ("" when nothing was stored), and how old its oldest part is.
 type Read struct {
 	Source  ReadSource
 	Version string
+	// AsOf, when set, is when the oldest part of the answer was read from the store: an
+	// answer combined from values stored at different times (a cache's per-day partial
+	// aggregates) reflects the store as of then, not as of the read. A cache that keeps
+	// such an answer must count its freshness from AsOf. Zero: read just now.
+	AsOf time.Time
 }
 
 // Validity is what an answer built from reads may claim: how fresh its reads were,

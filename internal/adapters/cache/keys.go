@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/contextapi/contextapi/internal/domain"
 )
@@ -27,6 +28,24 @@ func listKey(q domain.ListQuery) (string, bool) { return digestKey("list", q) }
 func searchKey(q domain.SemanticQuery) (string, bool) { return digestKey("search", q) }
 
 func aggregateKey(q domain.AggregateQuery) (string, bool) { return digestKey("aggregate", q) }
+
+// dayBaseKey names an aggregation regardless of its time window: its filter without the
+// time bounds and its grouping. A closed day's or hour's partial aggregate is kept under
+// partKey.
+func dayBaseKey(q domain.AggregateQuery) (string, bool) {
+	f := q.Filter
+	f.Since, f.Until = nil, nil
+	return digestKey("day", domain.AggregateQuery{Filter: f, GroupBy: q.GroupBy})
+}
+
+// partKey is where the partial aggregate of one closed UTC day (a midnight) or hour
+// (unit) is kept.
+func partKey(base string, t time.Time, unit time.Duration) string {
+	if unit == time.Hour {
+		return base + ":" + t.Format("2006-01-02T15")
+	}
+	return base + ":" + t.Format(time.DateOnly)
+}
 
 // replayKey is where the response last built for a raw request is remembered.
 func replayKey(request string) string { return "replay:" + keyVersion + ":" + request }

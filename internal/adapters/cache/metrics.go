@@ -1,6 +1,8 @@
 package cache
 
 import (
+	"time"
+
 	"github.com/dgraph-io/ristretto/v2"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -10,6 +12,20 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	hits     prometheus.Counter // requests{result="hit"}, resolved once for replays
 	shared   prometheus.Counter
+	// partials{unit,result}: closed days and hours answered from a stored partial
+	// aggregate (hit), and read from the repository (miss); resolved once.
+	dayHits, dayMisses, hourHits, hourMisses prometheus.Counter
+}
+
+// parts counts the closed units of one window found stored and missing.
+func (m *metrics) parts(unit time.Duration, hits, misses int) {
+	if unit == time.Hour {
+		m.hourHits.Add(float64(hits))
+		m.hourMisses.Add(float64(misses))
+		return
+	}
+	m.dayHits.Add(float64(hits))
+	m.dayMisses.Add(float64(misses))
 }
 
 func newMetrics(reg prometheus.Registerer, store *ristretto.Cache[string, *entry]) *metrics {
@@ -27,11 +43,17 @@ func newMetrics(reg prometheus.Registerer, store *ristretto.Cache[string, *entry
 		m.requests.WithLabelValues(result) // expose zeros from the start
 	}
 	m.hits = m.requests.WithLabelValues("hit")
+	partials := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "contextapi_cache_partials_total",
+		Help: "Closed UTC days and hours of aggregation windows, by unit (day, hour) and result: hit (answered from a stored partial aggregate), miss (read from the database).",
+	}, []string{"unit", "result"})
+	m.dayHits, m.dayMisses = partials.WithLabelValues("day", "hit"), partials.WithLabelValues("day", "miss")
+	m.hourHits, m.hourMisses = partials.WithLabelValues("hour", "hit"), partials.WithLabelValues("hour", "miss")
 	if reg == nil {
 		return m
 	}
 	stats := store.Metrics
-	reg.MustRegister(m.requests, m.shared,
+	reg.MustRegister(m.requests, m.shared, partials,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "contextapi_cache_entries",
 			Help: "Entries in the cache (approximate: admitted minus evicted or expired).",

@@ -33,7 +33,13 @@ type Options struct {
 	MaxBytes int64
 	// LoadTimeout bounds a shared load once its callers have handed it over (default 30s).
 	LoadTimeout time.Duration
-	// Now is the clock TTLs are measured on (default time.Now); tests move it.
+	// DayPartials keeps the closed UTC days of aggregation windows, and the closed hours
+	// at their ends, as partial aggregates of their own (days.go), so a window of several
+	// days asks the repository only for its partial first and last hours (default false:
+	// every aggregation is one load).
+	DayPartials bool
+	// Now is the clock TTLs are measured on (default time.Now); tests move it. It also
+	// says which UTC days are closed.
 	Now func() time.Time
 	// Registerer receives the cache's metrics; nil registers none.
 	Registerer prometheus.Registerer
@@ -63,6 +69,9 @@ func (o Options) withDefaults() Options {
 // entry is a cached value with its version and its two deadlines: fresh until the
 // TTL, usable while the repository is down until the stale window ends.
 type entry struct {
+	// asOf, when set, is when the oldest part of value was read from the repository
+	// (domain.Read.AsOf): freshUntil counts from it, not from when the value was stored.
+	asOf time.Time
 	// value is one of the repository's answers (a page, an incident, search hits,
 	// groups) or a remembered response: one ristretto cache holds them all so they share
 	// one memory budget. Each key names its kind, so read's type assertion cannot fail.
@@ -74,12 +83,14 @@ type entry struct {
 
 // Repository is a read-through cache over another repository.
 type Repository struct {
-	next    ports.Repository
-	store   *ristretto.Cache[string, *entry]
-	opts    Options
-	flights *flight.Group[string, *entry]
-	metrics *metrics
-	gen     atomic.Uint64
+	next ports.Repository
+	// aggregates loads aggregations: next, or the day partials over next.
+	aggregates ports.AggregateRepository
+	store      *ristretto.Cache[string, *entry]
+	opts       Options
+	flights    *flight.Group[string, *entry]
+	metrics    *metrics
+	gen        atomic.Uint64
 }
 
 // New wraps next. Close releases the cache.
@@ -96,9 +107,12 @@ func New(next ports.Repository, opts Options) (*Repository, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
-	r := &Repository{next: next, store: store, opts: opts}
+	r := &Repository{next: next, aggregates: next, store: store, opts: opts}
 	r.metrics = newMetrics(opts.Registerer, store)
 	r.flights = flight.New[string, *entry](opts.LoadTimeout, r.metrics.shared.Inc)
+	if opts.DayPartials {
+		r.aggregates = &days{next: next, r: r}
+	}
 	return r, nil
 }
 
@@ -135,13 +149,15 @@ func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]doma
 		cloneScored, scoredCost)
 }
 
-// Aggregate is cached per canonical query.
+// Aggregate is cached per canonical query. With DayPartials, a miss is loaded from the
+// day partials (days.go), whose answer may be as old as its oldest day: the entry is
+// then fresh for the TTL counted from that day's load, not from now.
 func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, domain.Read, error) {
 	key, ok := aggregateKey(q)
 	if !ok {
-		return bypass(ctx, spanAggregate, r.next.Aggregate, q)
+		return bypass(ctx, spanAggregate, r.aggregates.Aggregate, q)
 	}
-	return read(ctx, r, key, func(ctx context.Context) ([]domain.Group, domain.Read, error) { return r.next.Aggregate(ctx, q) },
+	return read(ctx, r, key, func(ctx context.Context) ([]domain.Group, domain.Read, error) { return r.aggregates.Aggregate(ctx, q) },
 		cloneGroups, groupsCost)
 }
 
@@ -168,24 +184,24 @@ func read[T any](ctx context.Context, r *Repository, key string, load func(conte
 	if found && r.opts.Now().Before(cached.freshUntil) {
 		r.metrics.requests.WithLabelValues("hit").Inc()
 		endSpan(span, resultHit, nil)
-		return clone(cached.value.(T)), domain.Read{Source: domain.ReadHit, Version: cached.version}, nil
+		return clone(cached.value.(T)), domain.Read{Source: domain.ReadHit, Version: cached.version, AsOf: cached.asOf}, nil
 	}
 	e, err := r.flights.Do(ctx, key, func(ctx context.Context) (*entry, error) {
-		v, _, err := load(ctx)
+		v, loaded, err := load(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return r.storeLoaded(key, v, cost(v)), nil
+		return r.storeLoaded(key, v, cost(v), loaded.AsOf), nil
 	})
 	if err == nil {
 		r.metrics.requests.WithLabelValues("miss").Inc()
 		endSpan(span, resultMiss, nil)
-		return clone(e.value.(T)), domain.Read{Source: domain.ReadMiss, Version: e.version}, nil
+		return clone(e.value.(T)), domain.Read{Source: domain.ReadMiss, Version: e.version, AsOf: e.asOf}, nil
 	}
 	if found && outage(err) && r.opts.Now().Before(cached.staleUntil) {
 		r.metrics.requests.WithLabelValues("stale").Inc()
 		endSpan(span, resultStale, nil)
-		return clone(cached.value.(T)), domain.Read{Source: domain.ReadStale, Version: cached.version}, nil
+		return clone(cached.value.(T)), domain.Read{Source: domain.ReadStale, Version: cached.version, AsOf: cached.asOf}, nil
 	}
 	endSpan(span, resultMiss, err)
 	var zero T
@@ -254,19 +270,27 @@ func outage(err error) bool {
 	return errors.Is(err, domain.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// storeLoaded keeps a freshly loaded value under a new version. ristretto applies
-// writes asynchronously: the load waits until this one is applied, so callers arriving
-// after the load leaves the flight group find it (else they would query again).
-// ristretto may still refuse it (admission policy); callers then simply miss again.
-func (r *Repository) storeLoaded(key string, v any, cost int64) *entry {
+// storeLoaded keeps a freshly loaded value under a new version, fresh for the TTL from
+// now or, for a value combined from older parts, from asOf. ristretto applies writes
+// asynchronously: the load waits until this one is applied, so callers arriving after
+// the load leaves the flight group find it (else they would query again). ristretto may
+// still refuse it (admission policy); callers then simply miss again.
+func (r *Repository) storeLoaded(key string, v any, cost int64, asOf time.Time) *entry {
 	now := r.opts.Now()
+	from := now
+	if !asOf.IsZero() && asOf.Before(now) {
+		from = asOf
+	}
 	e := &entry{
 		value:      v,
 		version:    key + "@" + strconv.FormatUint(r.gen.Add(1), 36),
-		freshUntil: now.Add(r.opts.TTL),
-		staleUntil: now.Add(r.opts.TTL + r.opts.StaleWindow),
+		asOf:       asOf,
+		freshUntil: from.Add(r.opts.TTL),
+		staleUntil: from.Add(r.opts.TTL + r.opts.StaleWindow),
 	}
-	if r.store.SetWithTTL(key, e, cost, r.opts.TTL+r.opts.StaleWindow) {
+	// A value already past its stale window is handed to its callers but not kept
+	// (ristretto reads a zero TTL as "never expires").
+	if ttl := e.staleUntil.Sub(now); ttl > 0 && r.store.SetWithTTL(key, e, cost, ttl) {
 		r.store.Wait()
 	}
 	return e

@@ -27,6 +27,8 @@ func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]
 			by.severity = true
 		case domain.DimDay:
 			by.day = true
+		case domain.DimHour:
+			by.hour = true
 		case domain.DimName:
 			by.name = true
 		case domain.DimEnvironment:
@@ -63,21 +65,22 @@ func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]
 
 // dimensions says which properties form a group.
 type dimensions struct {
-	actionType, status, namespace, severity, day, name, environment, cluster bool
+	actionType, status, namespace, severity, day, hour, name, environment, cluster bool
 }
 
 // groupID is a comparable form of domain.GroupKey (which holds pointers) for map lookups.
 type groupID struct {
-	actionType     string
-	status         string
-	statusNull     bool
-	namespace      string
-	namespaceNull  bool
-	severity       string
-	dayUnixSeconds int64
-	name           string
-	environment    nullable
-	cluster        nullable
+	actionType      string
+	status          string
+	statusNull      bool
+	namespace       string
+	namespaceNull   bool
+	severity        string
+	dayUnixSeconds  int64
+	hourUnixSeconds int64
+	name            string
+	environment     nullable
+	cluster         nullable
 }
 
 // nullable is a comparable form of a nullable string.
@@ -127,6 +130,10 @@ func (by dimensions) of(e *domain.IncidentEvent) (groupID, domain.GroupKey) {
 		t := e.StartTime.UTC()
 		key.Day = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 		id.dayUnixSeconds = key.Day.Unix()
+	}
+	if by.hour {
+		key.Hour = e.StartTime.UTC().Truncate(time.Hour)
+		id.hourUnixSeconds = key.Hour.Unix()
 	}
 	if by.name {
 		id.name, key.Name = e.Name, e.Name

@@ -25,6 +25,7 @@ var dimensions = map[domain.Dimension]dimension{
 	domain.DimNamespace:   {"rr.namespace", "namespace", func(g *groupRecord) any { return &g.Namespace }},
 	domain.DimSeverity:    {"rat.alert_severity", "severity", func(g *groupRecord) any { return &g.Severity }},
 	domain.DimDay:         {"date_trunc('day', rat.action_timestamp AT TIME ZONE 'UTC')", "day", func(g *groupRecord) any { return &g.Day }},
+	domain.DimHour:        {"date_trunc('hour', rat.action_timestamp AT TIME ZONE 'UTC')", "hour", func(g *groupRecord) any { return &g.Hour }},
 	domain.DimName:        {"rat.alert_name", "alert_name", func(g *groupRecord) any { return &g.AlertName }},
 	domain.DimEnvironment: {"rat.environment", "environment", func(g *groupRecord) any { return &g.Environment }},
 	domain.DimCluster:     {"rat.cluster_name", "cluster_name", func(g *groupRecord) any { return &g.ClusterName }},
@@ -37,6 +38,7 @@ type groupRecord struct {
 	Namespace     *string
 	Severity      *string
 	Day           *time.Time
+	Hour          *time.Time
 	AlertName     *string
 	Environment   *string
 	ClusterName   *string
@@ -63,6 +65,10 @@ func (g groupRecord) toDomain() domain.Group {
 	if g.Day != nil {
 		d := g.Day.UTC()
 		out.Key.Day = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	if g.Hour != nil {
+		h := g.Hour.UTC()
+		out.Key.Hour = time.Date(h.Year(), h.Month(), h.Day(), h.Hour(), 0, 0, 0, time.UTC)
 	}
 	return out
 }
@@ -102,9 +108,10 @@ func (r *Repository) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]
 }
 
 // fetchGroups reads an aggregation's rows with pgx: the dimensions in order, then the
-// count, duration sum and duration count.
+// count, duration sum and duration count. It is planned for its window every time: the
+// same statement serves windows of an hour (the cache's day partials) and of a year.
 func (r *Repository) fetchGroups(ctx context.Context, sql string, args []any, dims []domain.Dimension) (out []domain.Group, err error) {
-	ctx, stmt := r.statement(ctx, "aggregate")
+	ctx, stmt := r.statement(withCustomPlans(ctx), "aggregate")
 	defer func() { stmt.end(err) }()
 	err = r.each(ctx, sql, args, func(rows pgx.Rows) error {
 		var g groupRecord

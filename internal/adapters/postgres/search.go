@@ -5,9 +5,6 @@ import (
 	"reflect"
 	"sort"
 
-	"github.com/pgvector/pgvector-go"
-	"gorm.io/gorm"
-
 	"github.com/contextapi/contextapi/internal/domain"
 )
 
@@ -36,28 +33,13 @@ func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]doma
 			return nil, domain.Read{}, err
 		}
 	}
-	vec := pgvector.NewVector(q.Embedding)
-	scopes := append([]scope{joined}, filterScopes(q.Filter)...)
-	if len(q.ExcludeIDs) > 0 {
-		scopes = append(scopes, excluding(q.ExcludeIDs))
-	}
-	if q.ExcludeObject != nil {
-		scopes = append(scopes, notOnObject(*q.ExcludeObject))
-	}
-	base := func() *gorm.DB {
-		return r.session(ctx).Scopes(scopes...).
-			Select(cols+", rat.embedding <=> ? AS distance", vec).
-			Where("rat.embedding IS NOT NULL").
-			Where("rat.embedding <=> ? <= ?", vec, 1-q.Threshold).
-			Limit(q.Limit)
-	}
 	exactFirst, err := r.selective(ctx, q.Filter)
 	if err != nil {
 		return nil, domain.Read{}, err
 	}
 	var records []incidentRecord
 	if !exactFirst {
-		records, err = r.fetch(ctx, "search", base().Order(orderByDistance(vec, false)), q.IncludeEmbedding, true)
+		records, err = r.fetch(ctx, "search", searchQuery(r.session(ctx), q, cols, false), q.IncludeEmbedding, true)
 		if err != nil {
 			return nil, domain.Read{}, translate(ctx, "semantic search", err)
 		}
@@ -66,7 +48,7 @@ func (r *Repository) Search(ctx context.Context, q domain.SemanticQuery) ([]doma
 		// The index scan gives up after hnsw.max_scan_tuples candidates, so a selective
 		// filter or a high threshold can leave it short. Only an exact scan can tell
 		// whether more matches exist; it runs over the filtered rows alone.
-		records, err = r.fetch(ctx, "search_exact", base().Order(orderByDistance(vec, true)), q.IncludeEmbedding, true)
+		records, err = r.fetch(ctx, "search_exact", searchQuery(r.session(ctx), q, cols, true), q.IncludeEmbedding, true)
 		if err != nil {
 			return nil, domain.Read{}, translate(ctx, "semantic search", err)
 		}

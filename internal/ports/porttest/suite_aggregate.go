@@ -23,9 +23,11 @@ func (s *suite) testAggregate(t *testing.T) {
 		namespace  = domain.DimNamespace
 		severity   = domain.DimSeverity
 		day        = domain.DimDay
+		hour       = domain.DimHour
 	)
 	seed := seedWindow()
 	seedProduction := seedWindow()
+	today := domain.Filter{Since: at(-12*time.Hour - 34*time.Minute - 56123456*time.Nanosecond), Until: at(0)} // from midnight
 	seedProduction.Namespaces = []string{"production"}
 	tests := []struct {
 		name   string
@@ -98,6 +100,11 @@ func (s *suite) testAggregate(t *testing.T) {
 		{"upstream seed trend", seed, []domain.Dimension{day}, map[string]counts{
 			"2026-06-15": {12, 1595000, 10}, "2026-06-14": {1, 300000, 1}, "2026-06-13": {1, 310000, 1}, "2026-06-12": {1, 320000, 1},
 		}},
+		{"today by UTC hour", today, []domain.Dimension{hour}, map[string]counts{
+			"2026-06-15T12": {4, 165000, 2}, "2026-06-15T11": {2, 240000, 2}, "2026-06-15T10": {1, 300000, 1},
+			"2026-06-15T09": {1, 240000, 1}, "2026-06-15T08": {1, 180000, 1}, "2026-06-15T06": {1, 120000, 1},
+			"2026-06-15T04": {1, 200000, 1}, "2026-06-15T00": {1, 150000, 1},
+		}},
 		{"phase pending by status", domain.Filter{Phases: []domain.Phase{domain.PhasePending}}, []domain.Dimension{status}, map[string]counts{
 			"pending": {2, 0, 0}, "NULL": {1, 0, 0}, "cancelled": {1, 60000, 1},
 		}},
@@ -157,6 +164,10 @@ func groupKey(t *testing.T, k domain.GroupKey, by []domain.Dimension) string {
 			day := k.Day.UTC()
 			assert.Equal(t, day.Truncate(24*time.Hour), day, "a day is a UTC midnight")
 			parts = append(parts, day.Format(time.DateOnly))
+		case domain.DimHour:
+			hour := k.Hour.UTC()
+			assert.Equal(t, hour.Truncate(time.Hour), hour, "an hour starts on the hour, UTC")
+			parts = append(parts, hour.Format("2006-01-02T15"))
 		case domain.DimName:
 			parts = append(parts, k.Name)
 		case domain.DimEnvironment:
@@ -179,6 +190,9 @@ func groupKey(t *testing.T, k domain.GroupKey, by []domain.Dimension) string {
 	}
 	if !slices.Contains(by, domain.DimDay) {
 		assert.True(t, k.Day.IsZero(), "day %v", k.Day)
+	}
+	if !slices.Contains(by, domain.DimHour) {
+		assert.True(t, k.Hour.IsZero(), "hour %v", k.Hour)
 	}
 	if !slices.Contains(by, domain.DimName) {
 		assert.Empty(t, k.Name)
