@@ -414,9 +414,16 @@ func (set *Set) Search(vec string, f Filter, threshold float64, limit int, exact
 	sel := "SELECT " + set.Columns + ", rat.embedding <=> " + s.arg(vec) + " AS distance FROM " + set.Joined
 	conds := []string{"rat.embedding IS NOT NULL", "rat.embedding <=> " + s.arg(vec) + " <= " + s.arg(1-threshold)}
 	conds = append(conds, set.conditions(&s, f)...)
+	filtered := len(conds) > 2
 	order := "rat.embedding <=> " + s.arg(vec)
 	if exact {
 		order = "(" + order + ") + 0"
+	}
+	// The service writes an unfiltered index search's limit into the text, so that the
+	// plan cache keeps one generic plan per session (search_index.golden); filtered and
+	// exact searches keep the placeholder.
+	if !exact && !filtered {
+		return sel + where(conds) + " ORDER BY " + order + " LIMIT " + strconv.Itoa(limit), s.args
 	}
 	return sel + where(conds) + " ORDER BY " + order + " LIMIT " + s.arg(limit), s.args
 }

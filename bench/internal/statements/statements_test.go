@@ -55,6 +55,16 @@ func TestStatementShapes(t *testing.T) {
 	assert.Contains(t, sql, "ORDER BY (rat.embedding <=> $4) + 0 LIMIT $5", "the exact scan defeats the index")
 	assert.InDelta(t, 0.3, args[2], 1e-12)
 
+	sql, args = set.Search("[1,2]", Filter{}, 0.7, 10, false)
+	golden, err := os.ReadFile(filepath.Join(goldenDir, "search_index.golden"))
+	require.NoError(t, err)
+	want, _, _ := strings.Cut(string(golden), "\n-- args:")
+	assert.Equal(t, strings.Join(strings.Fields(want), " "), strings.Join(strings.Fields(sql), " "),
+		"an unfiltered index search is the service's statement, its limit in the text")
+	assert.Len(t, args, 4)
+	sql, _ = set.Search("[1,2]", Filter{Namespaces: []string{"x"}}, 0.7, 10, false)
+	assert.Contains(t, sql, "LIMIT $6", "a filtered search keeps the placeholder")
+
 	sql, _ = set.Aggregate(Filter{}, "severity")
 	assert.Contains(t, sql, `FROM resource_action_traces AS rat GROUP BY "severity"`)
 	sql, _ = set.Aggregate(Filter{}, "namespace", "status")
