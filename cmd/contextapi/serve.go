@@ -43,8 +43,8 @@ var serveKeys = []string{"addr", "metrics_addr", "database_url", "database_passw
 	"tls_client_ca_file", "max_concurrent_queries", "queue_timeout", "rate_limit", "rate_burst"}
 
 func serve(parent context.Context, cfg contextapi.Config) error {
-	logger, flushLog := newLogger(cfg)
-	defer flushLog()
+	logger, flushLog, closeLog := newLogger(cfg)
+	defer closeLog()
 	application, cleanup, err := contextapi.InitializeApp(cfg, logger)
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
@@ -63,6 +63,9 @@ func serve(parent context.Context, cfg contextapi.Config) error {
 	for _, name := range cfg.Unrecognised {
 		logger.Warn("ignored: not a configuration key (misspelt?)", "variable", name)
 	}
+	// The start-up lines are the first an operator (or a probe of the logs) looks for:
+	// out now, not with the next batch.
+	flushLog()
 
 	if parent == nil {
 		parent = context.Background()
@@ -95,17 +98,18 @@ const logFlushInterval = 100 * time.Millisecond
 
 // newLogger writes to stderr as log_format says: auto is JSON, what log pipelines
 // parse, unless a person is reading a terminal. The lines are batched
-// (internal/logbuffer); the returned func writes out the rest, and must run before the
-// process exits.
-func newLogger(cfg contextapi.Config) (*slog.Logger, func()) {
+// (internal/logbuffer): flush writes out what is buffered, and closeLog, which must run
+// before the process exits, the rest.
+func newLogger(cfg contextapi.Config) (logger *slog.Logger, flush, closeLog func()) {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
 	out := logbuffer.New(os.Stderr, logFlushInterval)
-	flush := func() { _ = out.Close() } // stderr failing leaves nowhere to report it
+	// stderr failing leaves nowhere to report it; Close returns the first error too.
+	flush, closeLog = func() { _ = out.Flush() }, func() { _ = out.Close() }
 	if logFormat(cfg.LogFormat, term.IsTerminal(int(os.Stderr.Fd()))) == "json" {
 		// slog's JSON lines, written at half the cost (internal/logjson): one per request.
-		return slog.New(logjson.New(out, opts)), flush
+		return slog.New(logjson.New(out, opts)), flush, closeLog
 	}
-	return slog.New(slog.NewTextHandler(out, opts)), flush
+	return slog.New(slog.NewTextHandler(out, opts)), flush, closeLog
 }
 
 func logFormat(configured string, terminal bool) string {
