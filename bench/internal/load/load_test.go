@@ -87,7 +87,9 @@ func TestWrkSaturates(t *testing.T) {
 	r, err := w.Saturate(context.Background(), srv.URL, reqs, 4, 300*time.Millisecond)
 	require.NoError(t, err)
 	assert.Less(t, r.Elapsed, 900*time.Millisecond, "a fractional duration ends by SIGINT, not at wrk's whole second")
-	assert.GreaterOrEqual(t, r.Elapsed, 300*time.Millisecond)
+	// wrk reports the time it measured itself, which can end a fraction of a millisecond
+	// before the interrupt the bench timed: about the phase, not at least it.
+	assert.GreaterOrEqual(t, r.Elapsed, 270*time.Millisecond, "the phase ran about its duration")
 	assert.Positive(t, r.N)
 	assert.Zero(t, r.Errors)
 	assert.NotEmpty(t, r.Lat)
