@@ -17,15 +17,16 @@ import (
 	"github.com/contextapi/contextapi/internal/adapters/postgres"
 	"github.com/contextapi/contextapi/internal/app"
 	"github.com/contextapi/contextapi/internal/dataset"
+	"github.com/contextapi/contextapi/internal/logjson"
 	"github.com/contextapi/contextapi/internal/ports"
 )
 
 // benchServer is the production HTTP stack (request ids, metrics, JSON request logs
-// formatted and discarded) over repo, optionally reusing encoded responses.
+// through the service's own handler, formatted and discarded) over repo, optionally
+// reusing encoded responses.
 func benchServer(repo ports.Repository, now time.Time, responses httpapi.ResponseStore) http.Handler {
 	svc := app.NewService(repo, func() time.Time { return now }, app.NewCursorCodec([]byte("bench")))
-	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	srv := httpapi.NewServer(svc, prometheus.NewRegistry(), logger, httpapi.Config{})
+	srv := httpapi.NewServer(svc, prometheus.NewRegistry(), slog.New(logjson.New(io.Discard, nil)), httpapi.Config{})
 	if responses != nil {
 		srv.CacheResponses(responses)
 	}

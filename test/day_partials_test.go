@@ -3,7 +3,6 @@ package test
 import (
 	"context"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -163,12 +162,6 @@ func (w *writer) insert(t *testing.T, now time.Time) {
 	require.NoError(t, err)
 }
 
-// dayState is PostgreSQL's answer to every query, split by UTC day, from a moment on.
-type dayState struct {
-	from  time.Time
-	parts []testkit.DayParts
-}
-
 // Writes into closed days while the clock moves across midnight and reads go through
 // the cache with day partials: in every answer, each UTC day of the window counts as
 // PostgreSQL held it at some moment within the TTL before the answer, never earlier;
@@ -182,24 +175,17 @@ func TestDayPartialsShowClosedDayWritesWithinTheTTLOverPostgreSQL(t *testing.T) 
 	r := rand.New(rand.NewPCG(15, 9))
 	w := newWriter(t, dsn, r)
 	queries := dayQueries(start)
-	split := func(q domain.AggregateQuery) (domain.AggregateQuery, bool) {
-		keep := slices.Contains(q.GroupBy, domain.DimDay)
-		if !keep {
-			q.GroupBy = append(slices.Clip(q.GroupBy), domain.DimDay)
-		}
-		return q, keep
-	}
-	fresh := func() dayState {
-		s := dayState{from: clk.Now()}
+	fresh := func() []testkit.DayParts { // PostgreSQL's answer to every query, split by UTC day
+		var parts []testkit.DayParts
 		for _, q := range queries {
-			byDay, keep := split(q)
+			byDay, keep := testkit.ByDay(q)
 			groups, _, err := repo.Aggregate(t.Context(), byDay)
 			require.NoError(t, err)
-			parts, err := testkit.SplitByDay(groups, keep)
+			p, err := testkit.SplitByDay(groups, keep)
 			require.NoError(t, err)
-			s.parts = append(s.parts, parts)
+			parts = append(parts, p)
 		}
-		return s
+		return parts
 	}
 	ask := func(i int) map[string][3]int64 {
 		groups, _, err := c.Aggregate(t.Context(), queries[i])
@@ -208,49 +194,32 @@ func TestDayPartialsShowClosedDayWritesWithinTheTTLOverPostgreSQL(t *testing.T) 
 		require.NoError(t, err)
 		return got
 	}
-	history := []dayState{fresh()}
-	lagged, current := 0, 0
+	history := testkit.NewDayHistory(ttl)
+	history.Record(clk.Now(), fresh())
 	for range 300 {
 		switch r.IntN(6) {
 		case 0:
 			w.update(t, clk.Now())
-			history = append(history, fresh())
+			history.Record(clk.Now(), fresh())
 		case 1:
 			w.insert(t, clk.Now())
-			history = append(history, fresh())
+			history.Record(clk.Now(), fresh())
 		case 2:
 			clk.Advance(time.Duration(r.Int64N(int64(2 * time.Minute))))
 		default:
 			i := r.IntN(len(queries))
-			got, now := ask(i), clk.Now()
-			var within []testkit.DayParts // the states of the last TTL, newest first
-			for j := len(history) - 1; j >= 0; j-- {
-				within = append(within, history[j].parts[i])
-				if !history[j].from.After(now.Add(-ttl)) {
-					break
-				}
-			}
-			ok, err := testkit.EachDayFrom(got, within[:1])
-			require.NoError(t, err)
-			if ok {
-				current++
-				continue
-			}
-			lagged++
-			ok, err = testkit.EachDayFrom(got, within)
-			require.NoError(t, err)
-			require.True(t, ok, "query %d at %s: a day older than the TTL (%d states within it)", i, now, len(within))
+			require.NoError(t, history.Check(i, ask(i), clk.Now()), "query %d at %s", i, clk.Now())
 		}
 	}
 	assert.NotEqual(t, start.Day(), clk.Now().Day(), "the clock crossed midnight")
-	assert.Positive(t, lagged, "some answers held stored days older than the last write (else the test proves nothing)")
-	t.Logf("%d answers current, %d within the TTL but behind the last write, %d states", current, lagged, len(history))
+	assert.Positive(t, history.Lagged(), "some answers held stored days older than the last write (else the test proves nothing)")
+	t.Logf("%d answers current, %d within the TTL but behind the last write, %d states", history.Current(), history.Lagged(), history.Len())
 
 	// A TTL after the last write, every answer is PostgreSQL's own.
 	clk.Advance(ttl)
 	last := fresh()
 	for i := range queries {
-		ok, err := testkit.EachDayFrom(ask(i), []testkit.DayParts{last.parts[i]})
+		ok, err := testkit.EachDayFrom(ask(i), []testkit.DayParts{last[i]})
 		require.NoError(t, err)
 		assert.True(t, ok, "query %d a TTL after the last write", i)
 	}

@@ -1,22 +1,18 @@
 package test
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
 	"github.com/contextapi/contextapi/internal/adapters/cache"
 	"github.com/contextapi/contextapi/internal/adapters/httpapi"
 	"github.com/contextapi/contextapi/internal/adapters/memory"
-	"github.com/contextapi/contextapi/internal/app"
 	"github.com/contextapi/contextapi/internal/dataset"
-	"github.com/contextapi/contextapi/internal/logjson"
 )
 
 // BenchmarkServedPath is what the service adds to net/http for a replayed answer (P1):
@@ -30,16 +26,15 @@ func BenchmarkServedPath(b *testing.B) {
 	cached, err := cache.New(memory.NewRepository(dataset.Demo(now)), cache.Options{})
 	require.NoError(b, err)
 	defer cached.Close()
-	svc := app.NewService(cached, func() time.Time { return now }, app.NewCursorCodec([]byte("bench")))
-	srv := httpapi.NewServer(svc, prometheus.NewRegistry(), slog.New(logjson.New(io.Discard, nil)), httpapi.Config{})
-	srv.CacheResponses(cache.NewResponses[*httpapi.Replayable](cached))
+	srv := benchServer(cached, now, cache.NewResponses[*httpapi.Replayable](cached))
 	for name, target := range map[string]string{"list": "/api/v1/incidents?limit=10", "get": "/api/v1/incidents/5"} {
 		first := httptest.NewRecorder()
 		srv.ServeHTTP(first, httptest.NewRequest(http.MethodGet, target, nil))
 		require.Equal(b, http.StatusOK, first.Code)
+		length := strconv.Itoa(first.Body.Len())
 		bare := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Content-Length", "7204")
+			w.Header().Set("Content-Length", length)
 			_, _ = w.Write(first.Body.Bytes())
 		})
 		for _, h := range []struct {

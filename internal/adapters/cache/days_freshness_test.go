@@ -31,21 +31,6 @@ func freshnessQueries(now time.Time) []domain.AggregateQuery {
 	)
 }
 
-// byDay is q grouped by day as well, which splits its answer into UTC days.
-func byDay(q domain.AggregateQuery) (domain.AggregateQuery, bool) {
-	keep := slices.Contains(q.GroupBy, domain.DimDay)
-	if !keep {
-		q.GroupBy = append(slices.Clip(q.GroupBy), domain.DimDay)
-	}
-	return q, keep
-}
-
-// snapshot is the repository's answer to every query, split by day, from a moment on.
-type snapshot struct {
-	from  time.Time
-	parts []testkit.DayParts
-}
-
 // A random walk of updates and inserts in closed days (and today), clock moves across
 // midnights and reads through the cache: in every answer, each UTC day of the window
 // counts as the repository held it at some moment within the TTL before the answer,
@@ -58,28 +43,28 @@ func TestDayPartialsNeverLagTheRepositoryByMoreThanTheTTL(t *testing.T) {
 	clock := &fakeClock{now: start}
 	c := newDays(t, repo, Options{Now: clock.Now, TTL: ttl})
 	queries := freshnessQueries(start)
-	fresh := func() snapshot {
-		s := snapshot{from: clock.Now()}
+	history := testkit.NewDayHistory(ttl)
+	record := func() { // the repository's answer to every query, split by day, from now on
+		var parts []testkit.DayParts
 		for _, q := range queries {
-			split, keep := byDay(q)
+			split, keep := testkit.ByDay(q)
 			groups, _, err := repo.Aggregate(t.Context(), split)
 			require.NoError(t, err)
-			parts, err := testkit.SplitByDay(groups, keep)
+			p, err := testkit.SplitByDay(groups, keep)
 			require.NoError(t, err)
-			s.parts = append(s.parts, parts)
+			parts = append(parts, p)
 		}
-		return s
+		history.Record(clock.Now(), parts)
 	}
-	history := []snapshot{fresh()}
+	record()
 	r := rand.New(rand.NewPCG(15, 7))
-	lagged, current := 0, 0
 	for range 800 {
 		switch r.IntN(6) {
 		case 0:
 			repo.change(func(events []domain.IncidentEvent) []domain.IncidentEvent {
 				return mutate(r, events, clock.Now())
 			})
-			history = append(history, fresh())
+			record()
 		case 1:
 			clock.Advance(time.Duration(r.Int64N(int64(2 * time.Minute))))
 		default:
@@ -88,30 +73,13 @@ func TestDayPartialsNeverLagTheRepositoryByMoreThanTheTTL(t *testing.T) {
 			require.NoError(t, err)
 			got, err := testkit.Groups(groups)
 			require.NoError(t, err)
-			now := clock.Now()
-			var within []testkit.DayParts // the states of the last TTL, newest first
-			for j := len(history) - 1; j >= 0; j-- {
-				within = append(within, history[j].parts[i])
-				if !history[j].from.After(now.Add(-ttl)) {
-					break // the state in force a TTL ago: older ones ended before
-				}
-			}
-			ok, err := testkit.EachDayFrom(got, within[:1])
-			require.NoError(t, err)
-			if ok {
-				current++
-				continue
-			}
-			lagged++
-			ok, err = testkit.EachDayFrom(got, within)
-			require.NoError(t, err)
-			require.True(t, ok, "query %d at %s: a day older than the TTL (%d states within it)", i, now, len(within))
+			require.NoError(t, history.Check(i, got, clock.Now()), "query %d at %s", i, clock.Now())
 		}
 	}
 	assert.NotEqual(t, start.Day(), clock.Now().Day(), "the walk crossed a midnight")
-	assert.Positive(t, lagged, "some answers held stored days older than the last write (else the test proves nothing)")
-	assert.Positive(t, current)
-	t.Logf("%d answers current, %d within the TTL but behind the last write, %d states", current, lagged, len(history))
+	assert.Positive(t, history.Lagged(), "some answers held stored days older than the last write (else the test proves nothing)")
+	assert.Positive(t, history.Current())
+	t.Logf("%d answers current, %d within the TTL but behind the last write, %d states", history.Current(), history.Lagged(), history.Len())
 }
 
 // mutate changes the events as Data Storage's writer might: a status, duration or
