@@ -161,12 +161,6 @@ func yearEncodable(t time.Time) bool {
 	return y >= 0 && y < 10000
 }
 
-func appendTime(b []byte, t time.Time) []byte {
-	b = append(b, '"')
-	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b, '"')
-}
-
 // maxPooledBuffer keeps a rare huge line from pinning its buffer in the pool.
 const maxPooledBuffer = 16 << 10
 

@@ -38,29 +38,18 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if !log.Enabled(ctx, level) {
 			return nil
 		}
-		// Straight to the handler: slog.Logger would also capture the caller's program
-		// counter (runtime.Callers), which no handler here reads, on every request.
-		line := slog.NewRecord(start.Add(elapsed), level, "request", 0)
-		line.AddAttrs(
-			slog.String("method", req.Method),
-			slog.String("route", route),
-			slog.String("path", req.URL.Path),
-			slog.Int("status", res.Status),
-			slog.Duration("latency", elapsed),
-			slog.String("request_id", requestIDOf(c)),
-			slog.Int64("bytes", res.Size),
-		)
-		if p := principalOf(c); p != "" {
-			line.AddAttrs(slog.String("principal", p))
+		line := requestLine{
+			at: start.Add(elapsed), level: level, method: req.Method, route: route, path: req.URL.Path,
+			status: res.Status, latency: elapsed, requestID: requestIDOf(c), bytes: res.Size, principal: principalOf(c),
 		}
 		if s.tracer != nil {
 			// Ties the line to its trace; also when the sampler dropped the span, since
 			// the caller's trace may have been kept upstream.
 			if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
-				line.AddAttrs(slog.String("trace_id", sc.TraceID().String()))
+				line.traceID = sc.TraceID().String()
 			}
 		}
-		_ = log.Handle(ctx, line) // a log that cannot be written has nowhere to report it
+		_ = line.write(ctx, log) // a log that cannot be written has nowhere to report it
 		return nil
 	}
 }

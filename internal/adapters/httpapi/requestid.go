@@ -4,12 +4,13 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"math/rand/v2"
+	"net/http"
 
 	"github.com/labstack/echo/v4"
 )
 
 const (
-	headerRequestID = echo.HeaderXRequestID
+	headerRequestID = echo.HeaderXRequestID // canonical: the header map is indexed with it directly
 	maxRequestIDLen = 128
 )
 
@@ -19,11 +20,11 @@ const (
 // request.
 func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id := c.Request().Header.Get(headerRequestID)
+		id := firstValue(c.Request().Header, headerRequestID)
 		if !validRequestID(id) {
 			id = newRequestID()
 		}
-		c.Response().Header().Set(headerRequestID, id)
+		c.Response().Header()[headerRequestID] = []string{id}
 		return next(c)
 	}
 }
@@ -31,7 +32,16 @@ func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 // requestIDOf returns the id requestID gave c's request: the response header is where
 // it lives (a context value would cost Echo a map per request).
 func requestIDOf(c echo.Context) string {
-	return c.Response().Header().Get(headerRequestID)
+	return firstValue(c.Response().Header(), headerRequestID)
+}
+
+// firstValue is h.Get(key) for a key already in canonical form (Header.Get canonicalises
+// it on every call, a measurable cost per request).
+func firstValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // validRequestID reports whether id is 1–128 characters of [A-Za-z0-9._:-].
