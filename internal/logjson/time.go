@@ -49,6 +49,8 @@ func appendTime(b []byte, t time.Time) []byte {
 	return append(b, '"')
 }
 
+const decimalDigits = "0123456789"
+
 // appendDigits appends n (not negative) in width digits, zero-padded; a wider n keeps
 // all its digits, as the time package does.
 func appendDigits(b []byte, n, width int) []byte {
@@ -56,11 +58,11 @@ func appendDigits(b []byte, n, width int) []byte {
 	i := len(d)
 	for n >= 10 || width > 1 {
 		i--
-		d[i] = byte('0' + n%10)
+		d[i] = decimalDigits[n%10]
 		n /= 10
 		width--
 	}
 	i--
-	d[i] = byte('0' + n)
+	d[i] = decimalDigits[n]
 	return append(b, d[i:]...)
 }
