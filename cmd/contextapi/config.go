@@ -75,7 +75,7 @@ func loadConfig(fs *pflag.FlagSet) (contextapi.Config, error) {
 		TransformFunc: func(name, value string) (string, any) {
 			key := strings.ToLower(strings.TrimPrefix(name, envPrefix))
 			if !known[key] {
-				if !serviceLink(name) {
+				if !serviceLink(name) && !cliVariable(name) {
 					unrecognised = append(unrecognised, name)
 				}
 				return "", nil
