@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The reliability suite (docs/operations.md, "The reliability suite"): the static gates,
 # then every test holding one of R1-R15 (the tests named TestRnn...) in the long mode -
-# R1 for 30 s on 100k traces, the soak for 10 minutes under GOMEMLIMIT, fuzzing for 2
-# minutes per target - and the report, docs/reliability.md and docs/reliability.json.
+# R1 for 30 s on 100k traces, the soak for 10 minutes under GOMEMLIMIT, fuzzing for about
+# 2 minutes per target - and the report, docs/reliability.md and docs/reliability.json.
 # About 25 minutes. `scripts/reliability.sh short` runs the suite as CI does, in
 # minutes, and writes the report to dist/reliability/ instead.
 set -euo pipefail
