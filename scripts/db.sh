@@ -256,6 +256,9 @@ max_parallel_maintenance_workers = 0
 max_wal_size = '4GB'
 checkpoint_timeout = '15min'
 max_connections = 200
+# The standby of scripts/replica.sh streams through a slot: bound the WAL kept for it, so
+# a standby left stopped cannot fill the disk (past the bound, replica.sh rebuilds it).
+max_slot_wal_keep_size = '8GB'
 "
 desired_hba="# Written by contextapi scripts/db.sh.
 # TYPE  DATABASE  USER      ADDRESS        METHOD
@@ -263,6 +266,7 @@ local   all       postgres                 peer
 local   all       all                      trust
 host    all       all       127.0.0.1/32   scram-sha-256
 host    all       all       ::1/128        scram-sha-256
+host    replication all     127.0.0.1/32   scram-sha-256
 "
 restart=0
 if [ "$(as_root cat "$CONF_DIR/conf.d/90-contextapi.conf" 2>/dev/null || true)" != "${desired_conf%$'\n'}" ]; then

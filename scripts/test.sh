@@ -21,6 +21,20 @@ echo "== pgbouncer" >&2
 pooled=$(scripts/pgbouncer.sh "$url" | tail -n 1)
 export CONTEXTAPI_TEST_PGBOUNCER_URL="$pooled"
 
+# A standby and Redis of your own may be given; else the scripts start local ones (the
+# standby needs the primary to be db.sh's local cluster).
+echo "== replica" >&2
+if [ -z "${CONTEXTAPI_TEST_REPLICA_URL:-}" ]; then
+	CONTEXTAPI_TEST_REPLICA_URL=$(scripts/replica.sh "$url" | tail -n 1)
+fi
+export CONTEXTAPI_TEST_REPLICA_URL
+
+echo "== redis" >&2
+if [ -z "${CONTEXTAPI_TEST_REDIS_URL:-}" ]; then
+	CONTEXTAPI_TEST_REDIS_URL=$(scripts/redis.sh | tail -n 1)
+fi
+export CONTEXTAPI_TEST_REDIS_URL
+
 echo "== static gates" >&2
 scripts/gates.sh
 

@@ -71,7 +71,8 @@ func (c *console) getenv(name string) string {
 }
 
 // colour tells whether statuses are coloured: on a terminal only, and never when
-// NO_COLOR is set to anything (no-color.org) or the terminal says it cannot.
+// NO_COLOR is set to anything but the empty string (no-color.org) or the terminal
+// says it cannot.
 func (c *console) colour() bool {
 	return c.terminal && c.getenv("NO_COLOR") == "" && c.getenv("TERM") != "dumb"
 }
