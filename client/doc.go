@@ -2,7 +2,7 @@
 // per operation of its OpenAPI document, typed requests and answers, problem documents
 // as errors, and retries where they are safe.
 //
-//	c, err := client.New("https://context-api.kubernaut-system:8080",
+//	c, err := client.New("http://context-api.kubernaut-system.svc.cluster.local:8091",
 //		client.WithTokenFile("/var/run/secrets/kubernetes.io/serviceaccount/token"))
 //	if err != nil {
 //		return err
