@@ -174,36 +174,19 @@ if write_file "$USERLIST" "$desired_userlist"; then userlist_changed=1; fi
 # The process
 # ---------------------------------------------------------------------------
 
-# running_pid prints the pid from our pid file when that process is a live pgbouncer.
-running_pid() {
-	local pid
-	pid="$(as_root cat "$PIDFILE" 2>/dev/null || true)"
-	case "$pid" in '' | *[!0-9]*) return 1 ;; esac
-	[ "$(as_root cat "/proc/$pid/comm" 2>/dev/null || true)" = pgbouncer ] || return 1
-	# A killed daemon stays a zombie until init reaps it (some containers' never do).
-	[ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null || true)" != Z ] || return 1
-	printf '%s\n' "$pid"
-}
+# shellcheck source=scripts/lib/daemon.sh
+. "$(dirname "$0")/lib/daemon.sh"
+
+running_pid() { daemon_pid "$PIDFILE" pgbouncer; }
 
 answers() { env -u PGOPTIONS psql -X "$POOLED_URL" -qAtc 'select 1' >/dev/null 2>&1; }
 
-stop() {
-	local pid="$1"
-	log "stopping PgBouncer (pid $pid)"
-	as_root kill -TERM "$pid"
-	for _ in $(seq 1 50); do
-		running_pid >/dev/null || return 0
-		sleep 0.2
-	done
-	die "PgBouncer (pid $pid) did not stop"
-}
+stop() { stop_daemon "$PIDFILE" pgbouncer "$1"; }
 
 start() {
 	# A stale pid file (say, after a reboot) would make PgBouncer refuse to start.
 	as_root rm -f "$PIDFILE"
-	if [ -n "$(as_root find "$LOGFILE" -size +10M 2>/dev/null || true)" ]; then
-		as_root mv -f "$LOGFILE" "$LOGFILE.1"
-	fi
+	rotate_log "$LOGFILE"
 	log "starting PgBouncer $("$BIN" --version | head -n 1 | awk '{print $2}') on 127.0.0.1:$PORT (pool_mode transaction, $DIR)"
 	# runuser's PAM session resets the soft file limit to 1024, about max_client_conn:
 	# raise it to the hard limit. 9>&-: the daemon must not inherit (and keep) the lock.

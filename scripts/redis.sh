@@ -102,35 +102,18 @@ fi
 # The process
 # ---------------------------------------------------------------------------
 
-# running_pid prints the pid from our pid file when that process is a live redis-server.
-running_pid() {
-	local pid
-	pid="$(as_root cat "$PIDFILE" 2>/dev/null || true)"
-	case "$pid" in '' | *[!0-9]*) return 1 ;; esac
-	[ "$(as_root cat "/proc/$pid/comm" 2>/dev/null || true)" = redis-server ] || return 1
-	# A killed daemon stays a zombie until init reaps it (some containers' never do).
-	[ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null || true)" != Z ] || return 1
-	printf '%s\n' "$pid"
-}
+# shellcheck source=scripts/lib/daemon.sh
+. "$(dirname "$0")/lib/daemon.sh"
+
+running_pid() { daemon_pid "$PIDFILE" redis-server; }
 
 answers() { [ "$("$CLI" -h 127.0.0.1 -p "$PORT" ping 2>/dev/null)" = PONG ]; }
 
-stop() {
-	local pid="$1"
-	log "stopping redis-server (pid $pid)"
-	as_root kill -TERM "$pid"
-	for _ in $(seq 1 50); do
-		running_pid >/dev/null || return 0
-		sleep 0.2
-	done
-	die "redis-server (pid $pid) did not stop"
-}
+stop() { stop_daemon "$PIDFILE" redis-server "$1"; }
 
 start() {
 	as_root rm -f "$PIDFILE"
-	if [ -n "$(as_root find "$LOGFILE" -size +10M 2>/dev/null || true)" ]; then
-		as_root mv -f "$LOGFILE" "$LOGFILE.1"
-	fi
+	rotate_log "$LOGFILE"
 	log "starting Redis $("$BIN" --version | awk '{ sub(/^v=/, "", $3); print $3 }') on 127.0.0.1:$PORT ($DIR)"
 	# 9>&-: the daemon must not inherit (and keep) the lock.
 	as_root runuser -u redis -- "$BIN" "$CONF" >&2 9>&- ||

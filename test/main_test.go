@@ -2,7 +2,6 @@ package test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"testing"
 
@@ -14,19 +13,8 @@ import (
 var pg *pgtest.Harness
 
 func TestMain(m *testing.M) {
-	os.Exit(runMain(m))
-}
-
-func runMain(m *testing.M) int {
-	var err error
-	pg, err = pgtest.Start(func(ctx context.Context, dsn string) error {
+	os.Exit(pgtest.Main(m, &pg, func(ctx context.Context, dsn string) error {
 		_, err := postgres.Migrate(ctx, dsn, postgres.MigrateOptions{})
 		return err
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "FAIL:", err)
-		return 1
-	}
-	defer pg.Close()
-	return m.Run()
+	}, nil))
 }

@@ -15,28 +15,15 @@ import (
 var pg *pgtest.Harness
 
 func TestMain(m *testing.M) {
-	os.Exit(runMain(m))
-}
-
-func runMain(m *testing.M) int {
-	var err error
-	pg, err = pgtest.Start(func(ctx context.Context, dsn string) error {
+	os.Exit(pgtest.Main(m, &pg, func(ctx context.Context, dsn string) error {
 		_, err := Migrate(ctx, dsn, MigrateOptions{})
 		return err
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "FAIL:", err)
-		return 1
-	}
-	defer pg.Close()
-	code := m.Run()
-	if code == 0 {
+	}, func() error {
 		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "FAIL: goroutine leak:", err)
-			return 1
+			return fmt.Errorf("goroutine leak: %w", err)
 		}
-	}
-	return code
+		return nil
+	}))
 }
 
 func requireDatabase(t *testing.T) { t.Helper(); pg.Require(t) }

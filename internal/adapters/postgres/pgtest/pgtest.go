@@ -43,6 +43,26 @@ type Harness struct {
 	poolerWarn sync.Once
 }
 
+// Main runs a package's tests with *h a harness started by Start(migrate) and returns
+// their exit code, for TestMain's os.Exit. A harness that cannot start fails the package;
+// after tests that passed, check (when not nil) may still fail it (a leak check, say).
+func Main(m *testing.M, h **Harness, migrate func(ctx context.Context, dsn string) error, check func() error) int {
+	var err error
+	if *h, err = Start(migrate); err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		return 1
+	}
+	defer (*h).Close()
+	code := m.Run()
+	if code == 0 && check != nil {
+		if err := check(); err != nil {
+			fmt.Fprintln(os.Stderr, "FAIL:", err)
+			return 1
+		}
+	}
+	return code
+}
+
 // Start prepares the template database with migrate. It returns an error in CI when
 // no database is configured; elsewhere a harness whose tests skip.
 func Start(migrate func(ctx context.Context, dsn string) error) (*Harness, error) {
