@@ -45,6 +45,16 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, token string) (domain.Principal, error)
 }
 
+// Embedder turns text into embeddings comparable with the stored ones (the same model:
+// all-MiniLM-L6-v2 for kubernaut's 384-dimension column). Implementation: a client of
+// the OpenAI-compatible embeddings protocol (openai).
+type Embedder interface {
+	// Embed returns one embedding of domain.EmbeddingDimensions numbers per text, in the
+	// order of texts. Errors wrap domain.ErrUnavailable when the model cannot answer now
+	// (unreachable, too slow, overloaded); retrying later may help.
+	Embed(ctx context.Context, texts []string) ([][]float32, error)
+}
+
 // Pinger tells whether a backend can answer now.
 type Pinger interface {
 	Ping(ctx context.Context) error
