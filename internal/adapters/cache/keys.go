@@ -48,6 +48,16 @@ func partKey(base string, t time.Time, unit time.Duration) string {
 }
 
 // replayKey is where the response last built for a raw request is remembered.
+// embeddingKey names a text's embedding by one model: the text is hashed whole, with the
+// model's name (a NUL apart, so no model+text pair spells another).
+func embeddingKey(model, text string) string {
+	h := sha256.New()
+	h.Write([]byte(model))
+	h.Write([]byte{0})
+	h.Write([]byte(text))
+	return "embedding:" + keyVersion + ":" + hex.EncodeToString(h.Sum(nil))
+}
+
 func replayKey(request string) string { return "replay:" + keyVersion + ":" + request }
 
 // versionKey is the key a value's version was stored under (versions are key@n).
