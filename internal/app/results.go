@@ -21,6 +21,9 @@ type SimilarResult struct {
 
 // SemanticRequest is a decoded semantic-search body. Nil pointers are absent members.
 type SemanticRequest struct {
+	// Query is a text to search by, embedded by the configured embedder; "" when absent.
+	// Exactly one of Query and Embedding is given.
+	Query     string
 	Embedding []float64 // nil when absent
 	Limit     *int
 	Threshold *float64

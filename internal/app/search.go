@@ -20,7 +20,18 @@ const (
 // SemanticSearch returns the incidents nearest to a given embedding (docs/api.md §3.3).
 func (s *Service) SemanticSearch(ctx context.Context, req SemanticRequest) (SimilarResult, domain.Validity, error) {
 	errs := &domain.ValidationError{}
-	vec := checkEmbedding(errs, req.Embedding)
+	var vec []float32
+	text := ""
+	switch {
+	case req.Query != "" && req.Embedding != nil:
+		errs.Add(fieldQuery, "give either query (a text) or embedding (a vector), not both")
+	case req.Embedding != nil:
+		vec = checkEmbedding(errs, req.Embedding)
+	case req.Query != "":
+		text = s.checkQuery(errs, req.Query)
+	default:
+		errs.Add(fieldEmbedding, fmt.Sprintf("is required, or query: give a text (query) or a vector of %d numbers (embedding)", domain.EmbeddingDimensions))
+	}
 	q := domain.SemanticQuery{Embedding: vec, Limit: defaultSearchLimit, Threshold: defaultSearchThreshold}
 	if req.Limit != nil {
 		if *req.Limit < 1 || *req.Limit > maxSearchLimit {
@@ -44,6 +55,16 @@ func (s *Service) SemanticSearch(ctx context.Context, req SemanticRequest) (Simi
 	}
 	if err := errs.Err(); err != nil {
 		return SimilarResult{}, domain.Validity{}, err
+	}
+	if text != "" {
+		// Embedded only once the whole request is valid: a model call costs more than
+		// the search. The search is then keyed by the vector, so text and vector
+		// queries share cached answers.
+		v, err := s.embedQuery(ctx, text)
+		if err != nil {
+			return SimilarResult{}, domain.Validity{}, err
+		}
+		q.Embedding = v
 	}
 	found, read, err := s.incidents.Search(ctx, q)
 	if err != nil {

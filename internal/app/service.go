@@ -28,11 +28,16 @@ type Service struct {
 	pinger     ports.Pinger
 	now        Clock
 	cursors    *CursorCodec
+	text       textQueries
 }
 
 // NewService returns a Service reading through repo.
-func NewService(repo ports.Repository, now Clock, cursors *CursorCodec) *Service {
-	return &Service{incidents: repo, aggregates: repo, pinger: repo, now: now, cursors: cursors}
+func NewService(repo ports.Repository, now Clock, cursors *CursorCodec, opts ...Option) *Service {
+	s := &Service{incidents: repo, aggregates: repo, pinger: repo, now: now, cursors: cursors}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Ping tells whether the repository can answer now, for Health; any failure is
