@@ -24,6 +24,7 @@ const maxBodyBytes = 64 << 10
 const (
 	memberEmbedding      = "embedding"
 	memberQueryEmbedding = "query_embedding" // upstream's name, accepted as an alias
+	memberQuery          = "query"           // a text, embedded by the configured embedder
 	memberLimit          = "limit"
 	memberThreshold      = "threshold"
 	memberFilters        = "filters"
@@ -83,6 +84,15 @@ func decodeSemantic(body []byte) (req app.SemanticRequest, alias bool, err error
 				ve.Add(name, "must be an array of numbers")
 			}
 			req.Embedding = v
+		case memberQuery:
+			var text string
+			if !isJSONKind(raw, '"') || json.Unmarshal(raw, &text) != nil {
+				ve.Add(name, "must be a string")
+			} else if text == "" {
+				// The app reads "" as absent; here it was given, and empty.
+				ve.Add(name, "must not be empty")
+			}
+			req.Query = text
 		case memberLimit:
 			n, ok := decodeInteger(raw)
 			if !ok {
