@@ -27,6 +27,7 @@ type App struct {
 	Backend Backend
 	Access  Access
 	Tracing tracing.Tracing
+	Text    TextSearch
 }
 
 // Backend is the store the service reads, its name and what to call it in the first
@@ -45,6 +46,7 @@ var appSet = wire.NewSet(
 	provideRegistry,
 	provideBackend,
 	provideService,
+	provideTextSearch,
 	provideCursorCodec,
 	provideHealth,
 	provideAccess,
@@ -166,8 +168,8 @@ func openRepository(cfg Config, now app.Clock, reg *prometheus.Registry, logger 
 	return Backend{Repository: memory.NewRepository(events), Store: store, Description: desc}, func() {}, nil
 }
 
-func provideService(b Backend, now app.Clock, cursors *app.CursorCodec) *app.Service {
-	return app.NewService(b.Repository, now, cursors)
+func provideService(b Backend, now app.Clock, cursors *app.CursorCodec, text TextSearch) *app.Service {
+	return app.NewService(b.Repository, now, cursors, text.Options()...)
 }
 
 func provideCursorCodec(cfg Config) *app.CursorCodec {

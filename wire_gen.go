@@ -21,15 +21,22 @@ func InitializeApp(cfg Config, logger *slog.Logger) (*App, func(), error) {
 		return nil, nil, err
 	}
 	cursorCodec := provideCursorCodec(cfg)
-	service := provideService(backend, clock, cursorCodec)
-	health := provideHealth(cfg, service, clock, backend, logger)
-	access, err := provideAccess(cfg, clock, registry, logger)
+	textSearch, cleanup2, err := provideTextSearch(cfg, backend, registry, logger)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
-	tracing, cleanup2, err := provideTracing(logger)
+	service := provideService(backend, clock, cursorCodec, textSearch)
+	health := provideHealth(cfg, service, clock, backend, logger)
+	access, err := provideAccess(cfg, clock, registry, logger)
 	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	tracing, cleanup3, err := provideTracing(logger)
+	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
@@ -40,8 +47,10 @@ func InitializeApp(cfg Config, logger *slog.Logger) (*App, func(), error) {
 		Backend: backend,
 		Access:  access,
 		Tracing: tracing,
+		Text:    textSearch,
 	}
 	return app, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil

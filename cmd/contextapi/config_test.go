@@ -229,3 +229,38 @@ func TestLogFormat(t *testing.T) {
 	assert.Equal(t, "text", logFormat("text", false))
 	assert.Equal(t, "json", logFormat("json", true))
 }
+
+func TestEmbedderConfiguration(t *testing.T) {
+	clearEnv(t)
+	cfg, err := loadConfig(flags(t))
+	require.NoError(t, err)
+	assert.False(t, cfg.Embedder.Enabled(), "no embedder unless asked for")
+	assert.Equal(t, "sentence-transformers/all-MiniLM-L6-v2", cfg.Embedder.Model)
+	assert.Equal(t, int64(8<<20), cfg.Embedder.CacheMaxBytes)
+
+	key := filepath.Join(t.TempDir(), "key")
+	require.NoError(t, os.WriteFile(key, []byte("sk-1\n"), 0o600))
+	t.Setenv("CONTEXTAPI_EMBEDDER_URL", "http://tei:8080")
+	cfg, err = loadConfig(flags(t, "--embedder-model", "all-minilm", "--embedder-api-key-file", key, "--embedder-timeout", "2s",
+		"--embedder-retries", "0", "--embedder-max-batch", "8", "--embedder-cache-max-bytes", "0"))
+	require.NoError(t, err)
+	assert.Equal(t, contextapi.EmbedderConfig{URL: "http://tei:8080", Model: "all-minilm", APIKeyFile: key,
+		Timeout: 2 * time.Second, MaxBatch: 8}, cfg.Embedder)
+
+	for _, tc := range []struct{ args []string }{
+		{[]string{"--embedder-url", "tei:8080"}},
+		{[]string{"--embedder-url", "http://user:secret@tei"}},
+		{[]string{"--embedder-api-key-file", "/nonexistent"}},
+		{[]string{"--embedder-model", " "}},
+		{[]string{"--embedder-timeout", "0s"}},
+		{[]string{"--embedder-retries", "11"}},
+		{[]string{"--embedder-max-batch", "0"}},
+		{[]string{"--embedder-cache-max-bytes", "1KiB"}},
+	} {
+		_, err := loadConfig(flags(t, tc.args...))
+		var ce *contextapi.ConfigError
+		require.ErrorAs(t, err, &ce, "%v", tc.args)
+		assert.True(t, strings.HasPrefix(ce.Key, "embedder_"), "%v: %v", tc.args, err)
+		assert.NotContains(t, err.Error(), "secret", "credentials are never echoed")
+	}
+}

@@ -40,7 +40,9 @@ var serveKeys = []string{"addr", "metrics_addr", "database_url", "database_passw
 	"cache_ttl", "cache_stale_window", "cache_max_bytes", "cache_day_partials",
 	"auth_mode", "auth_tokens_file", "auth_audiences", "auth_verb", "auth_resource", "auth_resource_name",
 	"auth_namespace", "auth_cache_ttl", "auth_denied_cache_ttl", "tls_cert_file", "tls_key_file",
-	"tls_client_ca_file", "max_concurrent_queries", "queue_timeout", "rate_limit", "rate_burst"}
+	"tls_client_ca_file", "max_concurrent_queries", "queue_timeout", "rate_limit", "rate_burst",
+	"embedder_url", "embedder_model", "embedder_api_key_file", "embedder_timeout", "embedder_retries",
+	"embedder_max_batch", "embedder_cache_max_bytes"}
 
 func serve(parent context.Context, cfg contextapi.Config) error {
 	logger, flushLog, closeLog := newLogger(cfg)
@@ -51,7 +53,8 @@ func serve(parent context.Context, cfg contextapi.Config) error {
 	}
 	defer cleanup()
 	first := []any{"store", application.Backend.Store, "addr", cfg.Addr, "metrics_addr", metricsAddr(cfg),
-		"access", cfg.Access.Describe(), "tracing", application.Tracing.Describe(), "version", version}
+		"access", cfg.Access.Describe(), "tracing", application.Tracing.Describe(),
+		"text_queries", application.Text.Description, "version", version}
 	level := slog.LevelInfo
 	if application.Access.OpenToAll(cfg.Addr) {
 		// In the first line itself, so nobody misses it.
