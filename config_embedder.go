@@ -79,8 +79,8 @@ func parseEmbedder(raw map[string]string) (EmbedderConfig, error) {
 	return e, nil
 }
 
-// options are the client options of e (retries: openai reads 0 as its default).
-func (e EmbedderConfig) options() openai.Options {
+// ClientOptions are the client options of e (retries: openai reads 0 as its default).
+func (e EmbedderConfig) ClientOptions() openai.Options {
 	retries := e.Retries
 	if retries == 0 {
 		retries = -1

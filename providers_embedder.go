@@ -60,7 +60,7 @@ func provideTextSearch(cfg Config, b Backend, reg *prometheus.Registry, logger *
 	if !cfg.Embedder.Enabled() {
 		return TextSearch{Description: "none (no embedder_url)"}, func() {}, nil
 	}
-	opts := cfg.Embedder.options()
+	opts := cfg.Embedder.ClientOptions()
 	opts.Registerer = reg
 	client, err := openai.New(opts)
 	if err != nil {

@@ -78,7 +78,7 @@ func newRoot(con *console) *cobra.Command {
 	root.SetOut(con.stdout)
 	root.SetErr(con.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newServeCommand(), newMigrateCommand(), newSeedCommand(), newTokenCommand(), newVersionCommand())
+	root.AddCommand(newServeCommand(), newMigrateCommand(), newSeedCommand(), newEmbedCommand(), newTokenCommand(), newVersionCommand())
 	root.AddCommand(newCLICommands(con)...)
 	return root
 }
