@@ -111,6 +111,19 @@ func everyOperation(t *testing.T, baseURL, store string) {
 			assert.Equal(t, "production", *si.Environment)
 		}
 	})
+	t.Run("text search", func(t *testing.T) {
+		_, err := c.SemanticSearch(ctx, client.SemanticSearchRequest{Query: "checkout pods restarting"})
+		require.ErrorIs(t, err, client.ErrInvalid)
+		var p *client.Problem
+		require.ErrorAs(t, err, &p)
+		require.Len(t, p.Errors, 1)
+		assert.Equal(t, "query", p.Errors[0].Field)
+		if store == "demo" {
+			assert.Contains(t, p.Errors[0].Reason, "synthetic", "the demo data's embeddings match no text")
+		} else {
+			assert.Contains(t, p.Errors[0].Reason, "text queries need an embedder")
+		}
+	})
 	t.Run("aggregations", func(t *testing.T) {
 		sr, err := c.SuccessRate(ctx, client.Filters{})
 		require.NoError(t, err)

@@ -54,11 +54,15 @@ func (c *Client) SimilarIncidents(ctx context.Context, id int64, opts SimilarOpt
 	})
 }
 
-// SemanticSearchRequest is a vector search (docs/api.md §3.3). Zero fields other than
-// Embedding leave the service's defaults.
+// SemanticSearchRequest is a search by a vector or by a text (docs/api.md §3.3): give
+// exactly one of Embedding and Query. Zero fields other than those leave the service's
+// defaults.
 type SemanticSearchRequest struct {
 	// Embedding is the query: 384 numbers (all-MiniLM-L6-v2), not all zero.
 	Embedding []float32
+	// Query is a text, at most 2000 characters, which the service embeds itself; it
+	// needs an embedder configured there (embedder_url), else the answer is ErrInvalid.
+	Query string
 	// Limit is the most incidents returned, 1 to 50 (default 10).
 	Limit int
 	// Threshold is the least similarity, 0 to 1 (nil: the service's 0.7).
@@ -69,18 +73,19 @@ type SemanticSearchRequest struct {
 
 // semanticBody is SemanticSearchRequest as the service reads it.
 type semanticBody struct {
-	Embedding []float32      `json:"embedding"`
+	Embedding []float32      `json:"embedding,omitempty"`
+	Query     string         `json:"query,omitempty"`
 	Limit     int            `json:"limit,omitempty"`
 	Threshold *float64       `json:"threshold,omitempty"`
 	Filters   map[string]any `json:"filters,omitempty"`
 }
 
-// SemanticSearch returns the incidents nearest to req.Embedding (POST
+// SemanticSearch returns the incidents nearest to req.Embedding, or to req.Query's (POST
 // /api/v1/search/semantic). Although a POST, it is a read without side effects, and is
 // retried like every other call (RetryPolicy).
 func (c *Client) SemanticSearch(ctx context.Context, req SemanticSearchRequest) (*SearchResult, error) {
 	body, err := json.Marshal(semanticBody{
-		Embedding: req.Embedding, Limit: req.Limit, Threshold: req.Threshold, Filters: req.Filters.body(),
+		Embedding: req.Embedding, Query: req.Query, Limit: req.Limit, Threshold: req.Threshold, Filters: req.Filters.body(),
 	})
 	if err != nil {
 		// Only a NaN or an infinity gets here; the service would refuse it too.

@@ -43,7 +43,7 @@ var fullCalls = map[string]func(ctx context.Context, c *client.Client) error{
 		return err
 	},
 	"SemanticSearch": func(ctx context.Context, c *client.Client) error {
-		_, err := c.SemanticSearch(ctx, client.SemanticSearchRequest{Embedding: make([]float32, 384), Limit: 5, Threshold: new(0.0), Filters: everyFilter})
+		_, err := c.SemanticSearch(ctx, client.SemanticSearchRequest{Embedding: make([]float32, 384), Query: "x", Limit: 5, Threshold: new(0.0), Filters: everyFilter})
 		return err
 	},
 	"SuccessRate": func(ctx context.Context, c *client.Client) error {
