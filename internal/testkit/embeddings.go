@@ -149,7 +149,7 @@ func BagOfWords(text string, dims int) []float32 {
 		if x>>63 == 1 {
 			sign = -1
 		}
-		v[x%uint64(dims)] += sign
+		v[int(x%uint64(max(dims, 1)))] += sign // #nosec G115 -- dims is a small positive length
 	}
 	var norm float64
 	for _, x := range v {

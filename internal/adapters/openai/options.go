@@ -71,7 +71,7 @@ func Endpoint(base string) (string, error) {
 
 // ReadAPIKey reads a key file: its content without surrounding white space, not empty.
 func ReadAPIKey(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) // #nosec G304 -- the file the operator configured (embedder_api_key_file)
 	if err != nil {
 		return "", fmt.Errorf("openai: embedder_api_key_file: %w", err)
 	}

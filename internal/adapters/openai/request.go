@@ -87,7 +87,7 @@ func (e *Embedder) backoff(attempt int, asked time.Duration) time.Duration {
 		return min(asked, maxWait)
 	}
 	d := e.opts.Backoff << min(attempt, 16)
-	d = time.Duration(float64(d) * (0.5 + rand.Float64())) //nolint:gosec // jitter, not a secret
+	d = time.Duration(float64(d) * (0.5 + rand.Float64())) // #nosec G404 -- jitter spreads retries; nothing guesses it
 	return min(d, maxWait)
 }
 
