@@ -266,3 +266,23 @@ func TestEmbedMakesADatabaseWithoutEmbeddingsSearchable(t *testing.T) {
 	status, _ = apiPost(t, api.URL, fmt.Sprintf(`{"embedding":%s}`, vec))
 	assert.Equal(t, http.StatusOK, status)
 }
+
+func TestEmbedUsageErrors(t *testing.T) {
+	clearEnv(t)
+	db := "postgres://u@127.0.0.1:1/db"
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"no embedder", []string{"embed", "--database-url", db}},
+		{"no database", []string{"embed", "--embedder-url", "http://127.0.0.1:1"}},
+		{"batch size 0", []string{"embed", "--database-url", db, "--embedder-url", "http://127.0.0.1:1", "--batch-size", "0"}},
+		{"negative limit", []string{"embed", "--database-url", db, "--embedder-url", "http://127.0.0.1:1", "--limit", "-1"}},
+		{"negative rate", []string{"embed", "--database-url", db, "--embedder-url", "http://127.0.0.1:1", "--rate", "-1"}},
+		{"not a serve key", []string{"embed", "--database-url", db, "--embedder-cache-max-bytes", "1MiB"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, exitConfig, run(tc.args), "usage and configuration mistakes exit 2 before connecting")
+		})
+	}
+}

@@ -17,7 +17,9 @@ const (
 	fieldEmbedding         = "embedding"
 )
 
-// SemanticSearch returns the incidents nearest to a given embedding (docs/api.md §3.3).
+// SemanticSearch returns the incidents nearest to a given embedding, or to the embedding
+// of a text query (docs/api.md §3.3). It is the one entry point of text search: the HTTP
+// API and any other adapter hand it the text, never a vector of their own making.
 func (s *Service) SemanticSearch(ctx context.Context, req SemanticRequest) (SimilarResult, domain.Validity, error) {
 	errs := &domain.ValidationError{}
 	var vec []float32
