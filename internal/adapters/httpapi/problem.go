@@ -35,10 +35,9 @@ type fieldErrorResponse struct {
 // map to, shared with the MCP adapter); this package adds the kinds only HTTP has.
 type problemKind = problems.Kind
 
-// The problem kinds this API answers with.
+// The problem kinds this API names itself; the others come from problems.Of.
 var (
 	kindInvalidArgument = problems.InvalidArgument
-	kindNotFound        = problems.NotFound
 	kindNoRoute         = problemKind{
 		Type: problems.NotFound.Type, Status: http.StatusNotFound,
 		Title: "Not found", Detail: "No endpoint exists at this path.",
@@ -55,10 +54,8 @@ var (
 		Type: "urn:contextapi:problem:unsupported-media-type", Status: http.StatusUnsupportedMediaType,
 		Title: "Unsupported media type", Detail: "The request body must be application/json.",
 	}
-	kindUnavailable     = problems.Unavailable
-	kindUnauthenticated = problems.Unauthenticated
-	kindForbidden       = problems.Forbidden
-	kindRateLimited     = problemKind{
+	kindUnavailable = problems.Unavailable
+	kindRateLimited = problemKind{
 		Type: "urn:contextapi:problem:rate-limited", Status: http.StatusTooManyRequests,
 		Title: "Too many requests", Detail: "The caller has spent its request budget; retry after the delay Retry-After gives.",
 	}
@@ -67,8 +64,7 @@ var (
 		Type: problems.Unavailable.Type, Status: http.StatusServiceUnavailable,
 		Title: "Service unavailable", Detail: "This replica is shutting down and stopped the request; retry, another replica will answer.",
 	}
-	kindClientClosed = problems.ClientClosed
-	kindInternal     = problems.Internal
+	kindInternal = problems.Internal
 )
 
 // kindOfStatus describes a status for which this API has no kind of its own (an Echo
