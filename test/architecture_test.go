@@ -74,8 +74,8 @@ func TestImportsPointInward(t *testing.T) {
 		// The MCP adapter also serves `contextapi mcp`, whose tools ask a running service
 		// through the public client (stdlib only).
 		"internal/adapters/mcp": {internal("domain"), internal("ports"), internal("app"), internal("problem"), module + "/client"},
-		"internal/promreg":   {},
-		"internal/flight":    {},
+		"internal/promreg":      {},
+		"internal/flight":       {},
 		// The batching writer under the process's log (cmd) and its JSON handler, which the
 		// HTTP adapter's request line uses directly; they import nothing of the module.
 		"internal/logbuffer": {},
