@@ -135,6 +135,7 @@ func TestBadInputIsAToolError(t *testing.T) {
 			res := call(t, cs, tt.tool, tt.args)
 			assert.True(t, res.IsError)
 			assert.Contains(t, text(t, res), tt.want)
+			assert.Regexp(t, `^(Invalid argument|Not found): `, text(t, res), "one form of refusal, whoever refused")
 		})
 	}
 }

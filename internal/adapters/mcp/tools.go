@@ -65,6 +65,7 @@ func NewServer(b Backend, opts Options) *sdk.Server {
 			"Use it to learn what was tried before and what worked: list_incidents and get_incident to browse, find_similar_incidents for incidents like one, " +
 			"get_recovery_context after a remediation failed, get_historical_context for one object's history, get_success_rates for which actions work.",
 	})
+	s.AddReceivingMiddleware(titledValidationErrors)
 	readOnly := &sdk.ToolAnnotations{ReadOnlyHint: true, OpenWorldHint: new(false)}
 	sdk.AddTool(s, &sdk.Tool{
 		Name: ToolListIncidents, Annotations: readOnly, InputSchema: listSchema(),
