@@ -131,6 +131,8 @@ func TestFrameworksStayInTheirAdapter(t *testing.T) {
 		"gorm.io/":                       "internal/adapters/postgres",
 		"github.com/dgraph-io/ristretto": "internal/adapters/cache",
 		"github.com/google/wire":         ".",
+		// The MCP SDK serves the tools; the root and cmd hand it an http.Handler or stdio.
+		"github.com/modelcontextprotocol/go-sdk": "internal/adapters/mcp",
 	}
 	for dir, imports := range packageImports(t) {
 		for _, imp := range imports {

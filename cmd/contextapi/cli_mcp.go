@@ -1,11 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io"
 
-	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/spf13/cobra"
 
 	"github.com/contextapi/contextapi/internal/adapters/mcp"
@@ -34,18 +31,11 @@ func newMCPCommand(con *console) *cobra.Command {
 			return err
 		}
 		s := mcp.NewServer(mcp.NewRemote(api), mcp.Options{Version: version, CallTimeout: c.timeout})
-		t := &sdk.IOTransport{Reader: io.NopCloser(cmd.InOrStdin()), Writer: nopWriteCloser{cmd.OutOrStdout()}}
-		err = s.Run(cmd.Context(), t)
-		if err == nil || errors.Is(err, io.EOF) || cmd.Context().Err() != nil {
-			return nil // the agent closed stdin, or the process was asked to stop
+		if err := mcp.ServeStdio(cmd.Context(), s, cmd.InOrStdin(), cmd.OutOrStdout()); err != nil {
+			_, _ = fmt.Fprintln(cmd.ErrOrStderr(), "contextapi", err)
+			return exitStatus(1)
 		}
-		_, _ = fmt.Fprintln(cmd.ErrOrStderr(), "contextapi mcp:", err)
-		return exitStatus(1)
+		return nil // the agent closed stdin, or the process was asked to stop
 	}
 	return cmd
 }
-
-// nopWriteCloser leaves stdout open when the transport closes: the process owns it.
-type nopWriteCloser struct{ io.Writer }
-
-func (nopWriteCloser) Close() error { return nil }

@@ -66,7 +66,7 @@ func NewServer(b Backend, opts Options) *sdk.Server {
 			"get_recovery_context after a remediation failed, get_historical_context for one object's history, get_success_rates for which actions work.",
 	})
 	s.AddReceivingMiddleware(titledValidationErrors)
-	readOnly := &sdk.ToolAnnotations{ReadOnlyHint: true, OpenWorldHint: new(false)}
+	readOnly := &sdk.ToolAnnotations{ReadOnlyHint: true, IdempotentHint: true, OpenWorldHint: new(false)}
 	sdk.AddTool(s, &sdk.Tool{
 		Name: ToolListIncidents, Annotations: readOnly, InputSchema: listSchema(),
 		Description: "List past remediation incidents, newest first, narrowed by filters (namespace, alert name, action type, phase, time, ...).",
