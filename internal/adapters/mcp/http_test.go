@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/stretchr/testify/assert"
@@ -158,5 +159,21 @@ func TestHTTPOtherMethodsAre405(t *testing.T) {
 	require.NoError(t, err)
 	defer func() { _ = res.Body.Close() }()
 	assert.Equal(t, http.StatusMethodNotAllowed, res.StatusCode)
+	assert.Equal(t, "application/problem+json", res.Header.Get("Content-Type"))
+}
+
+// denyAll spends no budget: every request is over the limit.
+type denyAll struct{}
+
+func (denyAll) Allow(string) httpapi.RateDecision {
+	return httpapi.RateDecision{Allowed: false, RetryAfter: time.Second, Header: "limit=0, remaining=0, reset=1"}
+}
+func (denyAll) Policy() string { return "0;w=1" }
+
+func TestHTTPRateLimitAppliesToMCP(t *testing.T) {
+	srv, _ := serveHTTP(t, httpapi.Config{RateLimiter: denyAll{}})
+	res := initialize(t, srv.URL, "")
+	assert.Equal(t, http.StatusTooManyRequests, res.StatusCode)
+	assert.Equal(t, "1", res.Header.Get("Retry-After"))
 	assert.Equal(t, "application/problem+json", res.Header.Get("Content-Type"))
 }
