@@ -16,6 +16,7 @@ import (
 	"github.com/contextapi/contextapi/internal/adapters/mcp"
 	"github.com/contextapi/contextapi/internal/domain"
 	"github.com/contextapi/contextapi/internal/ports"
+	"github.com/contextapi/contextapi/internal/ports/porttest"
 )
 
 func TestListsEveryToolWithSchemas(t *testing.T) {
@@ -187,4 +188,26 @@ func TestTextSearchAnswersTextQueries(t *testing.T) {
 	res := call(t, cs, mcp.ToolFindSimilar, map[string]any{"text": "pods OOMKilled"})
 	require.False(t, res.IsError, text(t, res))
 	assert.Equal(t, "pods OOMKilled", got)
+}
+
+// Service.SemanticSearch, what TextSearch is wired to, carries the tool's filters and
+// bounds to the app's semantic search.
+func TestServiceSemanticSearchTakesTheToolsArguments(t *testing.T) {
+	b := mcp.NewService(fixtureService(fixtureRepo()))
+	limit, threshold := 2, 0.5
+	req := mcp.SimilarInput{Filters: mcp.Filters{Namespace: []string{"production"}}, Limit: &limit, Threshold: &threshold}.SemanticRequest()
+	for _, x := range porttest.FamilyVector(porttest.FamilyMemory) {
+		req.Embedding = append(req.Embedding, float64(x))
+	}
+	res, err := b.SemanticSearch(t.Context(), req)
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Limit)
+	require.Len(t, res.Incidents, 2)
+	for _, inc := range res.Incidents {
+		assert.Equal(t, "production", *inc.Namespace)
+		assert.GreaterOrEqual(t, inc.Similarity, 0.5)
+	}
+	limit = 0
+	_, err = b.SemanticSearch(t.Context(), mcp.SimilarInput{Limit: &limit}.SemanticRequest())
+	assert.ErrorContains(t, mcp.Describe(err), "Invalid argument: embedding: is required; limit: must be between 1 and 50")
 }

@@ -171,3 +171,23 @@ func setInt(p app.Params, name string, n *int) {
 		p[name] = []string{strconv.Itoa(*n)}
 	}
 }
+
+// SemanticRequest is the search find_similar_incidents asks for, as the app's semantic
+// search takes it; the caller adds the query (a text, once the app embeds one).
+func (in SimilarInput) SemanticRequest() app.SemanticRequest {
+	return app.SemanticRequest{Limit: in.Limit, Threshold: in.Threshold, Filters: in.params()}
+}
+
+// SemanticSearch runs the app's semantic search (docs/api.md §3.3): what
+// Options.TextSearch calls once the root has an embedder to wire.
+func (s *Service) SemanticSearch(ctx context.Context, req app.SemanticRequest) (SimilarList, error) {
+	res, _, err := s.svc.SemanticSearch(ctx, req)
+	if err != nil {
+		return SimilarList{}, fmt.Errorf("mcp: semantic search: %w", err)
+	}
+	found, err := newSimilar(res.Incidents)
+	if err != nil {
+		return SimilarList{}, fmt.Errorf("mcp: semantic search: %w", err)
+	}
+	return SimilarList{Incidents: found, Limit: res.Limit}, nil
+}
