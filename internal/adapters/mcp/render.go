@@ -31,11 +31,14 @@ func incidentLine(inc Incident) string {
 
 func renderList(l IncidentList) string {
 	var b strings.Builder
-	total := strconv.FormatInt(l.Total, 10)
-	if l.TotalIsEstimate {
-		total = "about " + total
+	matches := count(l.Total, "incident") + " match"
+	if l.Total == 1 {
+		matches += "es"
 	}
-	fmt.Fprintf(&b, "%s incidents match (showing %d)", total, min(len(l.Incidents), shownRows))
+	if l.TotalIsEstimate {
+		matches = "about " + matches
+	}
+	fmt.Fprintf(&b, "%s (showing %d)", matches, min(len(l.Incidents), shownRows))
 	writeRows(&b, l.Incidents, func(inc Incident) string { return incidentLine(inc) })
 	if l.NextCursor != nil {
 		b.WriteString("\nMore incidents follow: call again with cursor " + strconv.Quote(*l.NextCursor) + ".")
@@ -53,7 +56,7 @@ func renderIncident(inc Incident) string {
 
 func renderSimilar(l SimilarList) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d similar incidents (showing %d)", len(l.Incidents), min(len(l.Incidents), shownRows))
+	fmt.Fprintf(&b, "%s (showing %d)", count(len(l.Incidents), "similar incident"), min(len(l.Incidents), shownRows))
 	writeRows(&b, l.Incidents, func(s SimilarIncident) string {
 		return fmt.Sprintf("%.2f similar: %s", s.Similarity, incidentLine(s.Incident))
 	})
@@ -63,7 +66,7 @@ func renderSimilar(l SimilarList) string {
 func renderRecovery(rc RecoveryContext) string {
 	var b strings.Builder
 	b.WriteString("Remediation request " + rc.Incident.RemediationRequestID + ", newest attempt: " + incidentLine(rc.Incident))
-	fmt.Fprintf(&b, "\n%d previous attempts for this alert", len(rc.PreviousAttempts))
+	fmt.Fprintf(&b, "\n%s for this alert", count(len(rc.PreviousAttempts), "previous attempt"))
 	writeRows(&b, rc.PreviousAttempts, func(inc Incident) string { return incidentLine(inc) })
 	if len(rc.SuggestedActions) == 0 {
 		b.WriteString("\nNo action to suggest: none worked often enough without failing for this alert.")
@@ -73,7 +76,7 @@ func renderRecovery(rc RecoveryContext) string {
 			return fmt.Sprintf("%s: %s success over %d finished incidents", a.ActionType, percent(a.SuccessRate), a.Samples)
 		})
 	}
-	fmt.Fprintf(&b, "\n%d similar past incidents", len(rc.SimilarIncidents))
+	fmt.Fprintf(&b, "\n%s", count(len(rc.SimilarIncidents), "similar past incident"))
 	writeRows(&b, rc.SimilarIncidents, func(s SimilarIncident) string {
 		return fmt.Sprintf("%.2f similar: %s", s.Similarity, incidentLine(s.Incident))
 	})
@@ -98,12 +101,12 @@ func renderHistorical(in HistoricalInput, hc HistoricalContext) string {
 		}
 		return actions[i] < actions[j]
 	})
-	fmt.Fprintf(&b, "History of %s %s/%s: %d action types tried", in.Kind, ns, in.Name, len(actions))
+	fmt.Fprintf(&b, "History of %s %s/%s: %s tried", in.Kind, ns, in.Name, count(len(actions), "action type"))
 	writeRows(&b, actions, func(a string) string {
 		r := hc.SuccessRates[a]
 		return fmt.Sprintf("%s: %.1f%% success over %d attempts", a, r.SuccessRate, r.TotalAttempts)
 	})
-	fmt.Fprintf(&b, "\n%d similar incidents on other objects", len(hc.SimilarIncidents))
+	fmt.Fprintf(&b, "\n%s on other objects", count(len(hc.SimilarIncidents), "similar incident"))
 	writeRows(&b, hc.SimilarIncidents, func(h HistoricalIncident) string {
 		return fmt.Sprintf("#%s %s, %s, %.2f similar, %s", h.IncidentID, h.RemediationAction, h.Outcome,
 			h.SimilarityScore, h.Timestamp.UTC().Format("2006-01-02 15:04 UTC"))
@@ -121,14 +124,14 @@ func renderHistorical(in HistoricalInput, hc HistoricalContext) string {
 
 func renderRates(r SuccessRates) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d incidents: %d succeeded, %d failed, %d in progress; success rate %s. By %s (showing %d of %d):",
-		r.Total, r.Succeeded, r.Failed, r.InProgress, rate(r.SuccessRate), r.By, min(len(r.Groups), shownRows), len(r.Groups))
+	fmt.Fprintf(&b, "%s: %d succeeded, %d failed, %d in progress; success rate %s. By %s (showing %d of %d):",
+		count(r.Total, "incident"), r.Succeeded, r.Failed, r.InProgress, rate(r.SuccessRate), r.By, min(len(r.Groups), shownRows), len(r.Groups))
 	writeRows(&b, r.Groups, func(g RateGroup) string {
 		key := "(cluster-scoped)"
 		if g.Key != nil {
 			key = *g.Key
 		}
-		return fmt.Sprintf("%s: %d incidents, %d succeeded, %d failed, success rate %s", key, g.Total, g.Succeeded, g.Failed, rate(g.SuccessRate))
+		return fmt.Sprintf("%s: %s, %d succeeded, %d failed, success rate %s", key, count(g.Total, "incident"), g.Succeeded, g.Failed, rate(g.SuccessRate))
 	})
 	return b.String()
 }
@@ -138,6 +141,14 @@ func writeRows[T any](b *strings.Builder, rows []T, line func(T) string) {
 	for _, r := range rows[:min(len(rows), shownRows)] {
 		b.WriteString("\n- " + line(r))
 	}
+}
+
+// count is "1 incident", "3 incidents".
+func count[N int | int64](n N, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.FormatInt(int64(n), 10) + " " + noun + "s"
 }
 
 func rate(r *float64) string {
