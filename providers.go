@@ -209,6 +209,7 @@ func provideServerConfig(cfg Config, health *app.Health, access Access, spans tr
 }
 
 func provideServer(svc *app.Service, reg *prometheus.Registry, logger *slog.Logger, cfg httpapi.Config, b Backend) *httpapi.Server {
+	cfg.MCP = newMCPHandler(svc, cfg.RequestTimeout, logger)
 	srv := httpapi.NewServer(svc, reg, logger, cfg)
 	if b.Responses != nil {
 		srv.CacheResponses(b.Responses)

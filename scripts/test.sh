@@ -55,6 +55,11 @@ export CONTEXTAPI_TEST_IMAGE="$PWD/dist/contextapi-oci.tar"
 # The gates above passed: TestR15StaticGates records them instead of running them again.
 export CONTEXTAPI_GATES_PASSED="gofmt, go vet, staticcheck, errorlint, gosec, Wire drift, govulncheck"
 
+# The official TypeScript MCP SDK, pinned by test/mcp-client/package-lock.json, drives the
+# MCP server in test/mcp_typescript_test.go, which fails under CI=true without it.
+echo "== npm ci (TypeScript MCP client)" >&2
+(cd test/mcp-client && npm ci --no-audit --no-fund)
+
 echo "== go test -race" >&2
 # The reliability suite (the TestRnn tests, short mode) is among them; each appends its
 # figures to the results file, which becomes a report at the end (docs/operations.md,

@@ -67,9 +67,15 @@ func TestImportsPointInward(t *testing.T) {
 		"internal/dataset/vec":       {},
 		// promreg and flight are helpers the adapters share (metric registration, work
 		// coalesced per key); they import nothing of the module.
-		"internal/adapters/": {internal("domain"), internal("ports"), internal("app"), internal("promreg"), internal("flight"), internal("logjson")},
-		"internal/promreg":   {},
-		"internal/flight":    {},
+		"internal/adapters/": {internal("domain"), internal("ports"), internal("app"), internal("promreg"), internal("flight"), internal("logjson"), internal("problem")},
+		// The domain's error kinds as problem titles and details, shared by the HTTP and
+		// MCP adapters so both describe a failure alike.
+		"internal/problem": {internal("domain")},
+		// The MCP adapter also serves `contextapi mcp`, whose tools ask a running service
+		// through the public client (stdlib only).
+		"internal/adapters/mcp": {internal("domain"), internal("ports"), internal("app"), internal("problem"), module + "/client"},
+		"internal/promreg":      {},
+		"internal/flight":       {},
 		// The batching writer under the process's log (cmd) and its JSON handler, which the
 		// HTTP adapter's request line uses directly; they import nothing of the module.
 		"internal/logbuffer": {},
@@ -125,6 +131,8 @@ func TestFrameworksStayInTheirAdapter(t *testing.T) {
 		"gorm.io/":                       "internal/adapters/postgres",
 		"github.com/dgraph-io/ristretto": "internal/adapters/cache",
 		"github.com/google/wire":         ".",
+		// The MCP SDK serves the tools; the root and cmd hand it an http.Handler or stdio.
+		"github.com/modelcontextprotocol/go-sdk": "internal/adapters/mcp",
 	}
 	for dir, imports := range packageImports(t) {
 		for _, imp := range imports {

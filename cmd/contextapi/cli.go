@@ -245,5 +245,5 @@ func parseID(s string) (int64, error) {
 // newCLICommands are the command line's commands, all reading the service through the
 // client.
 func newCLICommands(con *console) []*cobra.Command {
-	return []*cobra.Command{newIncidentsCommand(con), newSearchCommand(con), newContextCommand(con), newStatsCommand(con)}
+	return []*cobra.Command{newIncidentsCommand(con), newSearchCommand(con), newContextCommand(con), newStatsCommand(con), newMCPCommand(con)}
 }

@@ -30,14 +30,7 @@ func (t *tally) add(g domain.Group) {
 }
 
 // rate is succeeded / finished, nil when nothing has finished.
-func (t *tally) rate() *float64 {
-	finished := t.succeeded + t.failed
-	if finished == 0 {
-		return nil
-	}
-	r := float64(t.succeeded) / float64(finished)
-	return &r
-}
+func (t *tally) rate() *float64 { return domain.RateOf(t.succeeded, t.failed) }
 
 func (t *tally) avgDuration() *float64 {
 	if t.durationCount == 0 {

@@ -46,6 +46,17 @@ type Group struct {
 	DurationCount int64
 }
 
+// RateOf is the success rate of docs/api.md §3.4: succeeded / (succeeded + failed),
+// nil when nothing has finished (incidents in progress do not count).
+func RateOf(succeeded, failed int64) *float64 {
+	finished := succeeded + failed
+	if finished == 0 {
+		return nil
+	}
+	r := float64(succeeded) / float64(finished)
+	return &r
+}
+
 // SuccessRate is the outcome breakdown of a set of incidents.
 type SuccessRate struct {
 	Total        int64

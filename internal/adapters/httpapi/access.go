@@ -18,9 +18,10 @@ const (
 	headerWWWAuthenticate = echo.HeaderWWWAuthenticate
 	ctxKeyPrincipal       = "contextapi.principal"
 	ctxKeyRetryAfter      = "contextapi.retry_after"
-	// apiPrefix is what authentication, rate limits and admission guard: health,
-	// readiness, /metrics and /openapi.json stay open to the platform.
+	// apiPrefix and mcpPath are what authentication, rate limits and deadlines guard:
+	// health, readiness, /metrics and /openapi.json stay open to the platform.
 	apiPrefix = "/api/"
+	mcpPath   = "/mcp"
 )
 
 // Bearer challenges (RFC 6750 §3): none when no credentials came, invalid_request for an

@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/contextapi/contextapi/internal/domain"
+	// Aliased: the package tests declare a problem type of their own.
+	problems "github.com/contextapi/contextapi/internal/problem"
 )
 
 // retryAfterSeconds is what a 503 asks clients to wait: long enough for a database
@@ -22,24 +22,6 @@ const (
 	retryAfterSeconds         = 5
 	overloadRetryAfterSeconds = 1
 )
-
-// errorKinds maps error kinds to problems, first match wins: the domain's kinds, then
-// context errors that reach us untranslated. A cancelled request context means the
-// client left; a deadline means something of ours timed out, which retrying may cure.
-var errorKinds = []struct {
-	err  error
-	kind problemKind
-}{
-	{domain.ErrInvalidArgument, kindInvalidArgument},
-	{domain.ErrNotFound, kindNotFound},
-	{domain.ErrUnauthenticated, kindUnauthenticated},
-	{domain.ErrForbidden, kindForbidden},
-	{errRateLimited, kindRateLimited},
-	{domain.ErrOverloaded, kindOverloaded}, // before ErrUnavailable, which it wraps
-	{domain.ErrUnavailable, kindUnavailable},
-	{context.Canceled, kindClientClosed},
-	{context.DeadlineExceeded, kindUnavailable},
-}
 
 // echoKinds maps the statuses of Echo's own errors (router 404 and 405) and of those
 // this package raises through Echo's sentinels (413, 415) to problems.
@@ -55,10 +37,11 @@ var echoKinds = map[int]problemKind{
 
 // kindOf classifies err. Anything unrecognised is an internal error.
 func kindOf(err error) problemKind {
-	for _, m := range errorKinds {
-		if errors.Is(err, m.err) {
-			return m.kind
-		}
+	if errors.Is(err, errRateLimited) {
+		return kindRateLimited
+	}
+	if k, ok := problems.Of(err); ok {
+		return k
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
@@ -82,25 +65,25 @@ func (s *Server) handleError(err error, c echo.Context) {
 	// A failed readiness probe is expected (start, shutdown, outages, each logged once
 	// where it happens), and so is shedding under a flood; their request lines are
 	// enough (an error line for each shed request would flood the log too).
-	if k.status >= http.StatusInternalServerError && !isReadiness && k != kindOverloaded {
-		s.logError(c, k.status, err)
+	if k.Status >= http.StatusInternalServerError && !isReadiness && k != kindOverloaded {
+		s.logError(c, k.Status, err)
 	}
 	res := c.Response()
 	if res.Committed {
 		return // part of a response is out; all that is left is the log line above
 	}
 	p := problemResponse{
-		Type:      k.typeURI,
-		Title:     k.title,
-		Status:    k.status,
-		Detail:    k.detail,
+		Type:      k.Type,
+		Title:     k.Title,
+		Status:    k.Status,
+		Detail:    k.Detail,
 		Instance:  c.Request().URL.EscapedPath(),
 		RequestID: requestIDOf(c),
 	}
-	if k.status == http.StatusBadRequest {
+	if k.Status == http.StatusBadRequest {
 		p.Errors = fieldErrors(err)
-		if len(p.Errors) > 0 {
-			p.Detail = validationDetail(p.Errors)
+		if fields := problems.FieldErrors(err); len(fields) > 0 {
+			p.Detail = problems.ValidationDetail(fields)
 		}
 	}
 	if isReadiness {
@@ -110,7 +93,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case k == kindOverloaded:
 		s.shed.WithLabelValues(shedOverload).Inc()
 		res.Header().Set(echo.HeaderRetryAfter, strconv.Itoa(overloadRetryAfterSeconds))
-	case k.status == http.StatusServiceUnavailable:
+	case k.Status == http.StatusServiceUnavailable:
 		res.Header().Set(echo.HeaderRetryAfter, strconv.Itoa(retryAfterSeconds))
 	case k == kindRateLimited:
 		if v, ok := c.Get(ctxKeyRetryAfter).(string); ok {
@@ -121,36 +104,19 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if mErr != nil { // only strings and ints: cannot happen, but never answer nothing
 		body = []byte(`{"type":"urn:contextapi:problem:internal","status":500}`)
 	}
-	if wErr := writeBlob(c, k.status, contentTypeProblem, body); wErr != nil {
+	if wErr := writeBlob(c, k.Status, contentTypeProblem, body); wErr != nil {
 		s.logger.DebugContext(c.Request().Context(), "write problem", slog.String("error", wErr.Error()))
 	}
 }
 
 // fieldErrors lists the invalid fields err names, in the order the app found them.
 func fieldErrors(err error) []fieldErrorResponse {
-	var fields []domain.FieldError
-	var ve *domain.ValidationError
-	var fe *domain.FieldError
-	switch {
-	case errors.As(err, &ve):
-		fields = ve.Fields
-	case errors.As(err, &fe):
-		fields = []domain.FieldError{*fe}
-	}
+	fields := problems.FieldErrors(err)
 	out := make([]fieldErrorResponse, 0, len(fields))
 	for _, f := range fields {
 		out = append(out, fieldErrorResponse{Field: f.Field, Reason: f.Reason})
 	}
 	return out
-}
-
-// validationDetail sums field errors up in one sentence for humans reading the problem.
-func validationDetail(fields []fieldErrorResponse) string {
-	parts := make([]string, len(fields))
-	for i, f := range fields {
-		parts[i] = f.Field + ": " + f.Reason
-	}
-	return strings.Join(parts, "; ")
 }
 
 func (s *Server) logError(c echo.Context, status int, err error) {

@@ -196,10 +196,10 @@ func TestKindOf(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, kindOf(tt.err).status)
+			assert.Equal(t, tt.want, kindOf(tt.err).Status)
 		})
 	}
-	assert.Equal(t, "about:blank", kindOf(echoHTTPError(http.StatusTeapot)).typeURI)
-	assert.Equal(t, "I'm a teapot", kindOf(echoHTTPError(http.StatusTeapot)).title)
-	assert.Equal(t, kindInternal.detail, kindOf(echoHTTPError(http.StatusBadGateway)).detail, "5xx details stay generic")
+	assert.Equal(t, "about:blank", kindOf(echoHTTPError(http.StatusTeapot)).Type)
+	assert.Equal(t, "I'm a teapot", kindOf(echoHTTPError(http.StatusTeapot)).Title)
+	assert.Equal(t, kindInternal.Detail, kindOf(echoHTTPError(http.StatusBadGateway)).Detail, "5xx details stay generic")
 }

@@ -59,7 +59,7 @@ func notReadyDetail(checks []app.Check) string {
 			return "Not ready: " + c.Detail + "."
 		}
 	}
-	return kindUnavailable.detail
+	return kindUnavailable.Detail
 }
 
 func checkResponses(checks []app.Check) []checkResponse {

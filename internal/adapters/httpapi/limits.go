@@ -75,5 +75,9 @@ func retryAfterHeader(d time.Duration) string {
 	return strconv.Itoa(max(1, int(math.Ceil(d.Seconds()))))
 }
 
-// isAPI reports whether the request is one of the guarded /api/* requests.
-func isAPI(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, apiPrefix) }
+// isAPI reports whether the request is one of the guarded requests: /api/* and the MCP
+// endpoint, which reads the same data through the same use cases.
+func isAPI(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return strings.HasPrefix(p, apiPrefix) || p == mcpPath
+}

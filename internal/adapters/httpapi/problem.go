@@ -1,12 +1,17 @@
 package httpapi
 
-import "net/http"
+import (
+	"net/http"
+
+	// Aliased: the package tests declare a problem type of their own.
+	problems "github.com/contextapi/contextapi/internal/problem"
+)
 
 const contentTypeProblem = "application/problem+json"
 
 // statusClientClosedRequest is the non-standard status nginx made common for requests
 // the client abandoned.
-const statusClientClosedRequest = 499
+const statusClientClosedRequest = problems.StatusClientClosedRequest
 
 // problemResponse is an RFC 9457 problem document as docs/api.md §3 defines it.
 type problemResponse struct {
@@ -26,87 +31,52 @@ type fieldErrorResponse struct {
 	Reason string `json:"reason"`
 }
 
-// problemKind is one kind of problem: a stable type URI clients may switch on, its
-// status, title, and the detail given when nothing more specific (and safe) is known.
-type problemKind struct {
-	typeURI string
-	status  int
-	title   string
-	detail  string
-}
+// problemKind is one kind of problem (internal/problem holds those the domain's errors
+// map to, shared with the MCP adapter); this package adds the kinds only HTTP has.
+type problemKind = problems.Kind
 
-// The problem kinds this API answers with.
+// The problem kinds this API names itself; the others come from problems.Of.
 var (
-	kindInvalidArgument = problemKind{
-		"urn:contextapi:problem:invalid-argument", http.StatusBadRequest,
-		"Invalid argument", "The request is invalid.",
-	}
-	kindNotFound = problemKind{
-		"urn:contextapi:problem:not-found", http.StatusNotFound,
-		"Not found", "The requested resource does not exist.",
-	}
-	kindNoRoute = problemKind{
-		"urn:contextapi:problem:not-found", http.StatusNotFound,
-		"Not found", "No endpoint exists at this path.",
+	kindInvalidArgument = problems.InvalidArgument
+	kindNoRoute         = problemKind{
+		Type: problems.NotFound.Type, Status: http.StatusNotFound,
+		Title: "Not found", Detail: "No endpoint exists at this path.",
 	}
 	kindMethodNotAllowed = problemKind{
-		"urn:contextapi:problem:method-not-allowed", http.StatusMethodNotAllowed,
-		"Method not allowed", "This endpoint does not support the request method; the Allow header lists those it does.",
+		Type: "urn:contextapi:problem:method-not-allowed", Status: http.StatusMethodNotAllowed,
+		Title: "Method not allowed", Detail: "This endpoint does not support the request method; the Allow header lists those it does.",
 	}
 	kindPayloadTooLarge = problemKind{
-		"urn:contextapi:problem:payload-too-large", http.StatusRequestEntityTooLarge,
-		"Payload too large", "The request body exceeds 65536 bytes.",
+		Type: "urn:contextapi:problem:payload-too-large", Status: http.StatusRequestEntityTooLarge,
+		Title: "Payload too large", Detail: "The request body exceeds 65536 bytes.",
 	}
 	kindUnsupportedMediaType = problemKind{
-		"urn:contextapi:problem:unsupported-media-type", http.StatusUnsupportedMediaType,
-		"Unsupported media type", "The request body must be application/json.",
+		Type: "urn:contextapi:problem:unsupported-media-type", Status: http.StatusUnsupportedMediaType,
+		Title: "Unsupported media type", Detail: "The request body must be application/json.",
 	}
-	kindUnavailable = problemKind{
-		"urn:contextapi:problem:unavailable", http.StatusServiceUnavailable,
-		"Service unavailable", "The service cannot answer now; retry after the delay Retry-After gives.",
-	}
-	kindUnauthenticated = problemKind{
-		"urn:contextapi:problem:unauthenticated", http.StatusUnauthorized,
-		"Unauthenticated", "The request needs valid credentials: a bearer token the service accepts (WWW-Authenticate says which problem it found), or a verified client certificate.",
-	}
-	kindForbidden = problemKind{
-		"urn:contextapi:problem:forbidden", http.StatusForbidden,
-		"Forbidden", "The credentials are valid, but their principal may not read this service's data.",
-	}
+	kindUnavailable = problems.Unavailable
 	kindRateLimited = problemKind{
-		"urn:contextapi:problem:rate-limited", http.StatusTooManyRequests,
-		"Too many requests", "The caller has spent its request budget; retry after the delay Retry-After gives.",
+		Type: "urn:contextapi:problem:rate-limited", Status: http.StatusTooManyRequests,
+		Title: "Too many requests", Detail: "The caller has spent its request budget; retry after the delay Retry-After gives.",
 	}
-	kindOverloaded = problemKind{
-		"urn:contextapi:problem:overloaded", http.StatusServiceUnavailable,
-		"Service overloaded", "The service is running as many database queries as it admits; retry after the delay Retry-After gives.",
-	}
+	kindOverloaded   = problems.Overloaded
 	kindShuttingDown = problemKind{
-		"urn:contextapi:problem:unavailable", http.StatusServiceUnavailable,
-		"Service unavailable", "This replica is shutting down and stopped the request; retry, another replica will answer.",
+		Type: problems.Unavailable.Type, Status: http.StatusServiceUnavailable,
+		Title: "Service unavailable", Detail: "This replica is shutting down and stopped the request; retry, another replica will answer.",
 	}
-	// kindClientClosed is nginx's 499: the client went away, so nobody reads this answer;
-	// the status keeps such requests out of the 5xx that page people.
-	kindClientClosed = problemKind{
-		"urn:contextapi:problem:client-closed-request", statusClientClosedRequest,
-		"Client closed request", "The client closed the connection before the answer was ready.",
-	}
-	kindInternal = problemKind{
-		"urn:contextapi:problem:internal", http.StatusInternalServerError,
-		"Internal error", "The request failed because of an internal error; quote the request id when reporting it.",
-	}
+	kindInternal = problems.Internal
 )
 
 // kindOfStatus describes a status for which this API has no kind of its own (an Echo
 // error we do not produce today). RFC 9457 §4.2.1: "about:blank" with the status text.
 func kindOfStatus(status int) problemKind {
-	k := problemKind{typeURI: "about:blank", status: status, title: http.StatusText(status)}
-	if k.title == "" {
-		k.title = "Error"
+	k := problemKind{Type: "about:blank", Status: status, Title: http.StatusText(status)}
+	if k.Title == "" {
+		k.Title = "Error"
 	}
-	k.detail = k.title + "."
+	k.Detail = k.Title + "."
 	if status >= http.StatusInternalServerError {
-		k.detail = kindInternal.detail
+		k.Detail = kindInternal.Detail
 	}
 	return k
 }

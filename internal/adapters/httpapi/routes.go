@@ -34,7 +34,11 @@ func (s *Server) register(e *echo.Echo, reg *prometheus.Registry) {
 		get(e, "/metrics", echo.WrapHandler(s.metricsHandler))
 	}
 	get(e, "/openapi.json", s.openapiDocument)
-
+	if s.cfg.MCP != nil {
+		// POST only: the MCP endpoint is stateless (no event stream to GET, no session
+		// to DELETE), and Echo answers other methods with the API's 405 problem.
+		e.POST(mcpPath, echo.WrapHandler(s.cfg.MCP))
+	}
 }
 
 // router is what Echo and its groups share for adding GET and HEAD routes.

@@ -79,6 +79,10 @@ type Config struct {
 	// replay, on the service's side: a stalled network or database ends in a 503 (or a
 	// stale answer from the cache) when it runs out, whatever the server does.
 	RequestTimeout time.Duration
+	// MCP, when set, serves the Model Context Protocol at /mcp (the root builds it over
+	// the same service), behind the same authentication, rate limit and request
+	// deadline as /api/*.
+	MCP http.Handler
 	// TracerProvider, when set, gives every request a server span (trace.go), continuing
 	// a caller's W3C trace context; nil: no span, and nothing spent on tracing.
 	TracerProvider trace.TracerProvider
