@@ -120,21 +120,23 @@ func TestBadInputIsAToolError(t *testing.T) {
 		args       map[string]any
 		want       string
 	}{
-		{"limit out of bounds", mcp.ToolListIncidents, map[string]any{"limit": 1000}, "limit"},
-		{"unknown argument", mcp.ToolListIncidents, map[string]any{"namespaces": []string{"x"}}, "namespaces"},
+		{"limit out of bounds", mcp.ToolListIncidents, map[string]any{"limit": 1000}, "Invalid argument: limit: must be at most 100"},
+		{"unknown argument", mcp.ToolListIncidents, map[string]any{"namespaces": []string{"x"}}, "Invalid argument: namespaces: is not an argument of this tool"},
 		{"bad time", mcp.ToolListIncidents, map[string]any{"since": "yesterday"}, "since"},
 		{"bad cursor", mcp.ToolListIncidents, map[string]any{"cursor": "nope"}, "Invalid argument: cursor"},
-		{"bad phase", mcp.ToolSuccessRates, map[string]any{"phase": []string{"done"}}, "phase"},
-		{"bad by", mcp.ToolSuccessRates, map[string]any{"by": "cluster"}, "by"},
+		{"bad phase", mcp.ToolSuccessRates, map[string]any{"phase": []string{"done"}}, "Invalid argument: phase: must be one of pending, processing, completed, failed"},
+		{"bad by", mcp.ToolSuccessRates, map[string]any{"by": "cluster"}, "Invalid argument: by: must be one of action_type, namespace, severity"},
 		{"unknown incident", mcp.ToolGetIncident, map[string]any{"id": 999999}, "Not found: The requested resource does not exist."},
-		{"missing id", mcp.ToolGetIncident, map[string]any{}, "id"},
+		{"id below one", mcp.ToolGetIncident, map[string]any{"id": -3}, "Invalid argument: id: must be at least 1"},
+		{"threshold above one", mcp.ToolFindSimilar, map[string]any{"incident_id": 1, "threshold": 1.5}, "Invalid argument: threshold: must be at most 1"},
+		{"missing id", mcp.ToolGetIncident, map[string]any{}, "Invalid argument: id: is required"},
 		{"both queries", mcp.ToolFindSimilar, map[string]any{"incident_id": 1, "text": "oom"}, "Invalid argument: incident_id: give exactly one of incident_id and text"},
 		{"no query", mcp.ToolFindSimilar, map[string]any{}, "give exactly one of incident_id and text"},
 		{"text without embedder", mcp.ToolFindSimilar, map[string]any{"text": "pods OOMKilled"}, "Invalid argument: text: text queries need an embedder: set embedder_url (or search with embedding, a vector)"},
 		{"unknown remediation", mcp.ToolRecoveryContext, map[string]any{"remediation_request_id": "nope"}, "Not found"},
 		{"no history", mcp.ToolHistoricalContext, map[string]any{"namespace": "x", "kind": "Deployment", "name": "y"}, "Not found"},
 		{"time range too long", mcp.ToolHistoricalContext, map[string]any{"namespace": "x", "kind": "Deployment", "name": "y", "time_range": "999d"}, "Invalid argument: timeRange"},
-		{"bad time range", mcp.ToolHistoricalContext, map[string]any{"namespace": "x", "kind": "Deployment", "name": "y", "time_range": "a week"}, "time_range"},
+		{"bad time range", mcp.ToolHistoricalContext, map[string]any{"namespace": "x", "kind": "Deployment", "name": "y", "time_range": "a week"}, `Invalid argument: time_range: must match "^[0-9]{1,4}[dh]$"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
