@@ -1,0 +1,33 @@
+package httpapi
+
+import (
+	"encoding/binary"
+	"errors"
+	"strconv"
+)
+
+// MarshalBinary encodes the answer for a cache shared by several processes:
+// uvarint(len(link)), the Link header, the body. Content-Length and the other headers
+// follow from those, so a replay on another process sends the same bytes.
+func (r *Replayable) MarshalBinary() ([]byte, error) {
+	var link string
+	if r.link != nil {
+		link = r.link[0]
+	}
+	out := binary.AppendUvarint(make([]byte, 0, binary.MaxVarintLen64+len(link)+len(r.body)), uint64(len(link)))
+	return append(append(out, link...), r.body...), nil
+}
+
+// UnmarshalReplayable decodes what MarshalBinary encoded.
+func UnmarshalReplayable(b []byte) (*Replayable, error) {
+	n, size := binary.Uvarint(b)
+	if size <= 0 || n > uint64(len(b)-size) {
+		return nil, errors.New("httpapi: decode a replayable answer: bad link length")
+	}
+	link, body := string(b[size:size+int(n)]), b[size+int(n):]
+	r := &Replayable{body: body, length: []string{strconv.Itoa(len(body))}}
+	if link != "" {
+		r.link = []string{link}
+	}
+	return r, nil
+}
