@@ -110,7 +110,7 @@ func newTier(opts SharedOptions, process string, leaseTTL time.Duration, reg pro
 	}
 	// Down until the first probe answers, which it does at once when the tier is there:
 	// a tier absent at start costs no request a timeout.
-	t.startProbe()
+	t.startProbe(true)
 	return t
 }
 
@@ -184,18 +184,22 @@ func (t *tier) down(err error) {
 		t.upGauge.Set(0)
 		t.opts.Logger.Warn("shared cache unreachable: serving from the in-process cache alone until it answers again",
 			"error", err.Error(), "timeout", t.opts.Timeout)
-		t.startProbe()
+		t.startProbe(false)
 	}
 }
 
-// startProbe pings the tier now and then every ProbeInterval until it answers.
-func (t *tier) startProbe() {
+// startProbe pings the tier every ProbeInterval until it answers; at once too when
+// now is set (at start; after a failure, the tier just did not answer).
+func (t *tier) startProbe(now bool) {
 	if !t.probing.CompareAndSwap(false, true) {
 		return
 	}
 	t.wg.Go(func() {
 		ticker := time.NewTicker(t.opts.ProbeInterval)
 		defer ticker.Stop()
+		if !now && !t.tick(ticker) {
+			return
+		}
 		for {
 			ctx, cancel := context.WithTimeout(context.Background(), t.opts.Timeout)
 			err := t.s.Ping(ctx)
@@ -208,14 +212,27 @@ func (t *tier) startProbe() {
 				t.opts.Logger.Info("shared cache answers: entries are shared with the other processes")
 				return
 			}
-			select {
-			case <-t.stop:
-				t.probing.Store(false)
+			if now { // at start: say once why entries are not shared yet
+				now = false
+				t.opts.Logger.Warn("shared cache unreachable: serving from the in-process cache alone until it answers",
+					"error", err.Error(), "timeout", t.opts.Timeout)
+			}
+			if !t.tick(ticker) {
 				return
-			case <-ticker.C:
 			}
 		}
 	})
+}
+
+// tick waits for the probe's next tick; false when the cache closes first.
+func (t *tier) tick(ticker *time.Ticker) bool {
+	select {
+	case <-t.stop:
+		t.probing.Store(false)
+		return false
+	case <-ticker.C:
+		return true
+	}
 }
 
 // close stops the probe.
