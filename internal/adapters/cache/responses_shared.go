@@ -60,7 +60,9 @@ func (s *Responses[R]) replayShared(request string) (R, bool) {
 		}
 	}
 	rem := &remembered[R]{response: response, versions: h.Versions, until: h.Until}
-	s.r.store.SetWithTTL(replayKey(request), &entry{value: rem}, int64(len(b)+len(request)+entryOverhead), h.Until.Sub(now))
+	if s.r.store.SetWithTTL(replayKey(request), &entry{value: rem}, int64(len(b)+len(request)+entryOverhead), h.Until.Sub(now)) {
+		s.r.store.Wait() // the next repeat replays from here, without asking the tier
+	}
 	s.r.metrics.hits.Add(float64(len(h.Versions)))
 	return response, true
 }
