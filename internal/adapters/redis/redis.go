@@ -7,7 +7,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
+	"sync"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -25,6 +27,9 @@ type Options struct {
 	// Timeout bounds dialling, reads and writes (default 50ms); the cache bounds each
 	// call by its own timeout as well.
 	Timeout time.Duration
+	// Logger receives go-redis's own messages (failed dials, each time), at debug
+	// level: the cache logs once when Redis stops or starts answering.
+	Logger *slog.Logger
 }
 
 // Client stores the cache's shared entries in Redis.
@@ -51,8 +56,22 @@ func Open(rawURL string, opts Options) (*Client, error) {
 	o.ContextTimeoutEnabled = true // the cache's per-call deadline wins over the socket timeouts
 	o.MaxRetries = -1              // a retry would double the bound a failing call adds
 	o.PoolTimeout = opts.Timeout
+	o.DialerRetries = 1      // one dial per call: the probe is the retry
 	o.DisableIdentity = true // no CLIENT SETINFO round trip on each new connection (Redis < 7.2 refuses it)
+	if opts.Logger != nil {
+		setLogger.Do(func() { goredis.SetLogger(debugLog{opts.Logger}) })
+	}
 	return &Client{rdb: goredis.NewClient(o), prefix: opts.Prefix}, nil
+}
+
+// go-redis has one logger per process (it logs to stderr by default).
+var setLogger sync.Once
+
+// debugLog passes go-redis's messages to slog at debug level.
+type debugLog struct{ l *slog.Logger }
+
+func (d debugLog) Printf(ctx context.Context, format string, v ...any) {
+	d.l.DebugContext(ctx, fmt.Sprintf(format, v...), "component", "go-redis")
 }
 
 // Validate checks that rawURL is a redis:// or rediss:// URL the client can use.
