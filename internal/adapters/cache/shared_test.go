@@ -47,7 +47,9 @@ func newFleet(t *testing.T, n int, opts Options) *fleet {
 	return f
 }
 
-func l2(c *Repository, result string) float64 { return testutil.ToFloat64(c.tier.requests.WithLabelValues(result)) }
+func l2(c *Repository, result string) float64 {
+	return testutil.ToFloat64(c.tier.requests.WithLabelValues(result))
+}
 
 func TestAValueLoadedByOneProcessIsASharedHitOnAnother(t *testing.T) {
 	f := newFleet(t, 2, Options{TTL: time.Minute})
