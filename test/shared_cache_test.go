@@ -193,4 +193,3 @@ func (s *service) getBody(t *testing.T, path string) (int, string) {
 	require.NoError(t, err)
 	return res.StatusCode, string(body)
 }
-
