@@ -189,18 +189,19 @@ func (t *tier) down(err error) {
 }
 
 // startProbe pings the tier every ProbeInterval until it answers; at once too when
-// now is set (at start; after a failure, the tier just did not answer).
-func (t *tier) startProbe(now bool) {
+// starting (after a failure, the tier just did not answer). At start it stays silent
+// for one interval, so the service's first log line (which names the tier) comes first.
+func (t *tier) startProbe(starting bool) {
 	if !t.probing.CompareAndSwap(false, true) {
 		return
 	}
 	t.wg.Go(func() {
 		ticker := time.NewTicker(t.opts.ProbeInterval)
 		defer ticker.Stop()
-		if !now && !t.tick(ticker) {
+		if !starting && !t.tick(ticker) {
 			return
 		}
-		for {
+		for attempt := 0; ; attempt++ {
 			ctx, cancel := context.WithTimeout(context.Background(), t.opts.Timeout)
 			err := t.s.Ping(ctx)
 			cancel()
@@ -209,11 +210,12 @@ func (t *tier) startProbe(now bool) {
 				t.probing.Store(false)
 				t.upGauge.Set(1)
 				t.up.Store(true)
-				t.opts.Logger.Info("shared cache answers: entries are shared with the other processes")
+				if !starting || attempt > 0 {
+					t.opts.Logger.Info("shared cache answers: entries are shared with the other processes again")
+				}
 				return
 			}
-			if now { // at start: say once why entries are not shared yet
-				now = false
+			if starting && attempt == 1 { // unreachable since start: say so once
 				t.opts.Logger.Warn("shared cache unreachable: serving from the in-process cache alone until it answers",
 					"error", err.Error(), "timeout", t.opts.Timeout)
 			}
