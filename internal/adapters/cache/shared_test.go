@@ -24,7 +24,7 @@ type fleet struct {
 	procs []*Repository
 }
 
-func newFleet(t *testing.T, n int, opts Options) *fleet {
+func newFleet(t testing.TB, n int, opts Options) *fleet {
 	t.Helper()
 	f := &fleet{
 		repo:  &countingRepo{next: memory.NewRepository(porttest.Fixture(porttest.FixtureNow))},
