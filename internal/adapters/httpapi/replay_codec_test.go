@@ -1,10 +1,13 @@
 package httpapi
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/contextapi/contextapi/internal/adapters/cache"
 )
 
 func TestReplayableRoundTrip(t *testing.T) {
@@ -35,4 +38,33 @@ func TestUnmarshalReplayableRefusesTruncated(t *testing.T) {
 		_, err := UnmarshalReplayable(bad)
 		assert.Error(t, err, "%q", bad)
 	}
+}
+
+// lookupStore counts every lookup, found or not.
+type lookupStore struct {
+	ResponseStore
+	mu      sync.Mutex
+	lookups []string
+}
+
+func (s *lookupStore) Replay(request string) (*Replayable, bool) {
+	s.mu.Lock()
+	s.lookups = append(s.lookups, request)
+	s.mu.Unlock()
+	return s.ResponseStore.Replay(request)
+}
+
+// TestOnlyAPIRequestsLookForARememberedAnswer: probes, scrapes and the OpenAPI document
+// are never remembered, so they never cost a lookup (with a shared cache, a Redis
+// round trip each).
+func TestOnlyAPIRequestsLookForARememberedAnswer(t *testing.T) {
+	env, _, _, c := newCachedEnv(t)
+	store := &lookupStore{ResponseStore: cache.NewResponses[*Replayable](c)}
+	env.srv.CacheResponses(store)
+	for _, path := range []string{"/health", "/health/ready", "/metrics", "/openapi.json"} {
+		env.get(t, path)
+	}
+	assert.Empty(t, store.lookups)
+	env.get(t, "/api/v1/incidents/3")
+	assert.Equal(t, []string{"/api/v1/incidents/3"}, store.lookups)
 }
