@@ -89,12 +89,22 @@ func encodeAnswer(versions []string, until time.Time, answer []byte) ([]byte, er
 
 func decodeAnswer(b []byte) (sharedAnswer, []byte, error) {
 	var h sharedAnswer
-	n, size := binary.Uvarint(b)
-	if size <= 0 || n > uint64(len(b)-size) {
+	header, answer, ok := splitPrefixed(b)
+	if !ok {
 		return h, nil, errors.New("cache: decode a remembered answer: bad header length")
 	}
-	if err := json.Unmarshal(b[size:size+int(n)], &h); err != nil {
+	if err := json.Unmarshal(header, &h); err != nil {
 		return h, nil, fmt.Errorf("cache: decode a remembered answer: %w", err)
 	}
-	return h, b[size+int(n):], nil
+	return h, answer, nil
+}
+
+// splitPrefixed cuts b into the bytes a uvarint length prefix announces and the rest.
+func splitPrefixed(b []byte) (head, rest []byte, ok bool) {
+	n, size := binary.Uvarint(b)
+	if size <= 0 || n > uint64(len(b)-size) { // #nosec G115 -- 0 < size <= len(b): the difference is non-negative
+		return nil, nil, false
+	}
+	end := size + int(n) // #nosec G115 -- n <= len(b) - size, so it fits an int
+	return b[size:end], b[end:], true
 }

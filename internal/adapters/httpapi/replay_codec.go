@@ -20,14 +20,23 @@ func (r *Replayable) MarshalBinary() ([]byte, error) {
 
 // UnmarshalReplayable decodes what MarshalBinary encoded.
 func UnmarshalReplayable(b []byte) (*Replayable, error) {
-	n, size := binary.Uvarint(b)
-	if size <= 0 || n > uint64(len(b)-size) {
+	link, body, ok := splitPrefixed(b)
+	if !ok {
 		return nil, errors.New("httpapi: decode a replayable answer: bad link length")
 	}
-	link, body := string(b[size:size+int(n)]), b[size+int(n):]
 	r := &Replayable{body: body, length: []string{strconv.Itoa(len(body))}}
-	if link != "" {
-		r.link = []string{link}
+	if len(link) > 0 {
+		r.link = []string{string(link)}
 	}
 	return r, nil
+}
+
+// splitPrefixed cuts b into the bytes a uvarint length prefix announces and the rest.
+func splitPrefixed(b []byte) (head, rest []byte, ok bool) {
+	n, size := binary.Uvarint(b)
+	if size <= 0 || n > uint64(len(b)-size) { // #nosec G115 -- 0 < size <= len(b): the difference is non-negative
+		return nil, nil, false
+	}
+	end := size + int(n) // #nosec G115 -- n <= len(b) - size, so it fits an int
+	return b[size:end], b[end:], true
 }
