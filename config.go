@@ -71,6 +71,8 @@ type Config struct {
 	// aggregation windows in the cache, so windows of several days query only their
 	// partial first and last hours.
 	CacheDayPartials bool
+	// CacheRedis is the cache's shared tier on Redis (config_redis.go).
+	CacheRedis CacheRedisConfig
 	// Access is who may read and how much (config_access.go).
 	Access AccessConfig
 	// Embedder turns text into embeddings (config_embedder.go).
@@ -85,9 +87,9 @@ type Key struct {
 }
 
 // Keys lists every configuration key with its default, in documentation order; the
-// access keys (authentication, TLS, admission, rate limits) and the embedder's close the
-// list.
-var Keys = append(append([]Key{
+// shared cache's keys follow the cache's, and the access keys (authentication, TLS,
+// admission, rate limits) and the embedder's close the list.
+var Keys = append(append(append([]Key{
 	{"addr", ":8080", "HTTP listen address (serve): the API, health and the OpenAPI document"},
 	{"metrics_addr", "", "listen address of /metrics alone (serve); empty serves it on addr"},
 	{"database_url", "", "PostgreSQL URL or key=value DSN (DATABASE_URL is honoured too); empty uses the PG* variables when set, else no database"},
@@ -108,7 +110,7 @@ var Keys = append(append([]Key{
 	{"cache_stale_window", "15m", "how long past its TTL a cached answer may still be served while the database is unavailable (0s: never)"},
 	{"cache_max_bytes", "128MiB", "memory bound of the cache (bytes, or with KiB, MiB, GiB)"},
 	{"cache_day_partials", "true", "keep the closed UTC days (and hours at their ends) of aggregation windows in the cache for cache_ttl, so a window of days queries only its partial first and last hours"},
-}, accessKeys...), embedderKeys...)
+}, redisKeys...), accessKeys...), embedderKeys...)
 
 // ConfigError names the key whose value is invalid.
 type ConfigError struct {
@@ -208,6 +210,9 @@ func ParseConfig(raw map[string]string, env Environment) (Config, error) {
 	}
 	if c.CacheDayPartials, err = strconv.ParseBool(raw["cache_day_partials"]); err != nil {
 		return c, &ConfigError{"cache_day_partials", "must be true or false"}
+	}
+	if c.CacheRedis, err = parseCacheRedis(raw, c.CacheEnabled); err != nil {
+		return c, err
 	}
 	if c.CursorSecret == "" {
 		return c, &ConfigError{"cursor_secret", "must not be empty"}

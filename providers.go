@@ -87,6 +87,11 @@ func provideBackend(cfg Config, now app.Clock, reg *prometheus.Registry, logger 
 	if err != nil || !cfg.CacheEnabled {
 		return b, closeRepo, err
 	}
+	shared, sharedDesc, closeShared, err := openSharedCache(cfg, logger)
+	if err != nil {
+		closeRepo()
+		return Backend{}, nil, err
+	}
 	cached, err := cache.New(b.Repository, cache.Options{
 		TTL:         cfg.CacheTTL,
 		StaleWindow: staleWindow(cfg.CacheStaleWindow),
@@ -94,18 +99,21 @@ func provideBackend(cfg Config, now app.Clock, reg *prometheus.Registry, logger 
 		DayPartials: cfg.CacheDayPartials,
 		Now:         now,
 		Registerer:  reg,
+		Shared:      shared,
 	})
 	if err != nil {
+		closeShared()
 		closeRepo()
 		return Backend{}, nil, err
 	}
 	b.Repository = cached
-	b.Responses = cache.NewResponses[*httpapi.Replayable](cached)
+	b.Responses = cache.NewSharedResponses(cached, replayCodec)
 	b.Description += fmt.Sprintf(", through a %s read cache (TTL %s)", humanBytes(cfg.CacheMaxBytes), cfg.CacheTTL)
 	if cfg.CacheDayPartials {
 		b.Description += " keeping aggregations' closed days"
 	}
-	return b, func() { cached.Close(); closeRepo() }, nil
+	b.Description += sharedDesc
+	return b, func() { cached.Close(); closeShared(); closeRepo() }, nil
 }
 
 // staleWindow maps the configuration's "0s: never" onto the cache's "negative: never".

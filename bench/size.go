@@ -94,6 +94,9 @@ func (r sizeRun) run(ctx context.Context, sz config.Size) (*measure.SizeResult, 
 	if err := e.Measure(ctx); err != nil {
 		return nil, err
 	}
+	if err := e.Replicas(ctx, r.bin, r.work); err != nil {
+		return nil, err
+	}
 	e.Res.Workloads = e.Workloads
 	return e.Res, ctx.Err()
 }

@@ -82,7 +82,10 @@ func TestImportsPointInward(t *testing.T) {
 		"internal/logjson":   {},
 		// The PostgreSQL adapter applies the project's migrations.
 		"internal/adapters/postgres": {internal("domain"), internal("ports"), internal("app"), internal("promreg"), module + "/migrations"},
-		"migrations":                 {},
+		// The Redis adapter implements the cache's shared tier (cache.Shared), a port the
+		// cache owns because only the cache uses it.
+		"internal/adapters/redis": {internal("domain"), internal("ports"), internal("adapters/cache")},
+		"migrations":              {},
 	}
 	pkgs := packageImports(t)
 	require.Contains(t, pkgs, "internal/domain")
@@ -130,6 +133,7 @@ func TestFrameworksStayInTheirAdapter(t *testing.T) {
 		"github.com/labstack/echo":       "internal/adapters/httpapi",
 		"gorm.io/":                       "internal/adapters/postgres",
 		"github.com/dgraph-io/ristretto": "internal/adapters/cache",
+		"github.com/redis/go-redis":      "internal/adapters/redis",
 		"github.com/google/wire":         ".",
 		// The MCP SDK serves the tools; the root and cmd hand it an http.Handler or stdio.
 		"github.com/modelcontextprotocol/go-sdk": "internal/adapters/mcp",

@@ -38,6 +38,7 @@ var serveKeys = []string{"addr", "metrics_addr", "database_url", "database_passw
 	"readiness_requires_database", "log_level", "log_format", "shutdown_timeout", "drain_delay",
 	"cursor_secret", "statement_timeout", "request_timeout", "db_max_open_conns", "hnsw_ef_search", "cache_enabled",
 	"cache_ttl", "cache_stale_window", "cache_max_bytes", "cache_day_partials",
+	"cache_redis_url", "cache_redis_prefix", "cache_redis_timeout", "cache_redis_lease_wait",
 	"auth_mode", "auth_tokens_file", "auth_audiences", "auth_verb", "auth_resource", "auth_resource_name",
 	"auth_namespace", "auth_cache_ttl", "auth_denied_cache_ttl", "tls_cert_file", "tls_key_file",
 	"tls_client_ca_file", "max_concurrent_queries", "queue_timeout", "rate_limit", "rate_burst",

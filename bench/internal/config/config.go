@@ -41,6 +41,7 @@ type Config struct {
 	JSONOut       string
 	MDOut         string
 	Keep          bool
+	RedisURL      string // the Redis of the multi-replica section ("": section skipped)
 	Root          string // module root
 	Revision      string // the commit the service was built from (set when it is built)
 }
@@ -74,6 +75,7 @@ func Parse(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&c.JSONOut, "json", "", "report file (default docs/performance.json; none in -quick)")
 	fs.StringVar(&c.MDOut, "md", "", "Markdown file whose report section is replaced (default docs/performance.md; none in -quick)")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the work directory (service logs, captured bodies, wrk scripts)")
+	fs.StringVar(&c.RedisURL, "redis-url", os.Getenv("CONTEXTAPI_TEST_REDIS_URL"), "Redis shared by the multi-replica section's three service processes (default: $CONTEXTAPI_TEST_REDIS_URL; none: the section is skipped, or fails with CI=true)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -146,6 +148,9 @@ func Parse(args []string, stderr io.Writer) (Config, error) {
 	}
 	if c.AdminURL == "" {
 		return c, errors.New("no database: pass -database-url or export CONTEXTAPI_TEST_DATABASE_URL=$(scripts/db.sh | tail -n 1)")
+	}
+	if c.RedisURL == "" && os.Getenv("CI") == "true" {
+		return c, errors.New("no Redis for the multi-replica section: pass -redis-url or export CONTEXTAPI_TEST_REDIS_URL=$(scripts/redis.sh | tail -n 1)")
 	}
 	return c, nil
 }

@@ -41,12 +41,18 @@ func (b Binary) Run(ctx context.Context, args ...string) error {
 // file, metrics and request ids on, as always; only --drain-delay 0s differs, which
 // affects shutdown alone) with the cache on or off, and returns its base URL once ready.
 func (b Binary) Serve(ctx context.Context, work, name, dbURL string, cache bool) (*Proc, string, error) {
+	return b.ServeWith(ctx, work, name, dbURL, "--cache-enabled="+fmt.Sprint(cache))
+}
+
+// ServeWith is Serve with the configuration flags given (the cache on unless they say
+// otherwise), such as a shared cache's.
+func (b Binary) ServeWith(ctx context.Context, work, name, dbURL string, flags ...string) (*Proc, string, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, "", err
 	}
-	args := []string{"serve", "--addr", addr, "--database-url", dbURL, "--log-format", "json",
-		"--cache-enabled=" + fmt.Sprint(cache), "--drain-delay", "0s"}
+	args := append([]string{"serve", "--addr", addr, "--database-url", dbURL, "--log-format", "json",
+		"--drain-delay", "0s"}, flags...)
 	p, err := startProc(ctx, work, name, string(b), args, nil)
 	if err != nil {
 		return nil, "", err

@@ -43,6 +43,9 @@ type Options struct {
 	Now func() time.Time
 	// Registerer receives the cache's metrics; nil registers none.
 	Registerer prometheus.Registerer
+	// Shared, when its Tier is set, is a second tier shared with other processes
+	// (shared.go), behind this process's own.
+	Shared SharedOptions
 }
 
 func (o Options) withDefaults() Options {
@@ -79,6 +82,9 @@ type entry struct {
 	version    string
 	freshUntil time.Time
 	staleUntil time.Time
+	// origin says where a load found the entry (shared_read.go); set only on the copy
+	// handed to the load's callers, never on a stored entry.
+	origin uint8
 }
 
 // Repository is a read-through cache over another repository.
@@ -90,7 +96,11 @@ type Repository struct {
 	opts       Options
 	flights    *flight.Group[string, *entry]
 	metrics    *metrics
-	gen        atomic.Uint64
+	// tier is the shared tier, nil without one.
+	tier *tier
+	// process and gen make versions: key@process.n, unique across the fleet.
+	process string
+	gen     atomic.Uint64
 }
 
 // New wraps next. Close releases the cache.
@@ -107,8 +117,11 @@ func New(next ports.Repository, opts Options) (*Repository, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
-	r := &Repository{next: next, aggregates: next, store: store, opts: opts}
+	r := &Repository{next: next, aggregates: next, store: store, opts: opts, process: processID()}
 	r.metrics = newMetrics(opts.Registerer, store)
+	if opts.Shared.Tier != nil {
+		r.tier = newTier(opts.Shared, r.process, opts.LoadTimeout, opts.Registerer)
+	}
 	r.flights = flight.New[string, *entry](opts.LoadTimeout, r.metrics.shared.Inc)
 	if opts.DayPartials {
 		r.aggregates = &days{next: next, r: r}
@@ -116,8 +129,13 @@ func New(next ports.Repository, opts Options) (*Repository, error) {
 	return r, nil
 }
 
-// Close stops the cache's goroutines and drops its entries.
-func (r *Repository) Close() { r.store.Close() }
+// Close stops the cache's goroutines and drops its entries (the shared tier's stay).
+func (r *Repository) Close() {
+	if r.tier != nil {
+		r.tier.close()
+	}
+	r.store.Close()
+}
 
 // Wait blocks until pending writes are applied (ristretto admits asynchronously); for
 // tests, which must never sleep for it.
@@ -173,11 +191,11 @@ func bypass[Q, T any](ctx context.Context, spanName string, load func(context.Co
 // Ping passes through: readiness must reflect the repository, not the cache.
 func (r *Repository) Ping(ctx context.Context) error { return r.next.Ping(ctx) }
 
-// read answers from a fresh entry; else loads through the flight group and stores the
-// result; and when the repository is unavailable or the caller's deadline passes first,
+// read answers from a fresh entry; else loads through the flight group (and the shared
+// tier, shared_read.go) and stores the result; and when the repository is unavailable or the caller's deadline passes first,
 // falls back to an entry still within its stale window. Errors are never stored. The Read it returns names
 // the entry's version, which answers built from the value are tied to.
-func read[T any](ctx context.Context, r *Repository, key string, load func(context.Context) (T, domain.Read, error),
+func read[T any](ctx context.Context, r *Repository, key string, next func(context.Context) (T, domain.Read, error),
 	clone func(T) T, cost func(T) int64) (T, domain.Read, error) {
 	ctx, span := startSpan(ctx, spanNameOf(key))
 	cached, found := r.store.Get(key)
@@ -187,16 +205,19 @@ func read[T any](ctx context.Context, r *Repository, key string, load func(conte
 		return clone(cached.value.(T)), domain.Read{Source: domain.ReadHit, Version: cached.version, AsOf: cached.asOf}, nil
 	}
 	e, err := r.flights.Do(ctx, key, func(ctx context.Context) (*entry, error) {
-		v, loaded, err := load(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return r.storeLoaded(key, v, cost(v), loaded.AsOf), nil
+		return load(ctx, r, key, next, cost)
 	})
 	if err == nil {
-		r.metrics.requests.WithLabelValues("miss").Inc()
-		endSpan(span, resultMiss, nil)
-		return clone(e.value.(T)), domain.Read{Source: domain.ReadMiss, Version: e.version, AsOf: e.asOf}, nil
+		source, result := domain.ReadMiss, resultMiss
+		switch e.origin {
+		case originShared: // another process loaded it: no database read
+			source, result = domain.ReadHit, resultHit
+		case originStale:
+			source, result = domain.ReadStale, resultStale
+		}
+		r.metrics.requests.WithLabelValues(result).Inc()
+		endSpan(span, result, nil)
+		return clone(e.value.(T)), domain.Read{Source: source, Version: e.version, AsOf: e.asOf}, nil
 	}
 	if found && outage(err) && r.opts.Now().Before(cached.staleUntil) {
 		r.metrics.requests.WithLabelValues("stale").Inc()
@@ -283,7 +304,7 @@ func (r *Repository) storeLoaded(key string, v any, cost int64, asOf time.Time) 
 	}
 	e := &entry{
 		value:      v,
-		version:    key + "@" + strconv.FormatUint(r.gen.Add(1), 36),
+		version:    key + "@" + r.process + "." + strconv.FormatUint(r.gen.Add(1), 36),
 		asOf:       asOf,
 		freshUntil: from.Add(r.opts.TTL),
 		staleUntil: from.Add(r.opts.TTL + r.opts.StaleWindow),

@@ -11,11 +11,24 @@ import (
 // repeated request costs close to serving static bytes. Each answer is tied to the
 // versions of the values it was built from, so it can never outlive or contradict them.
 type Responses[R any] struct {
-	r *Repository
+	r     *Repository
+	codec Codec[R]
 }
 
-// NewResponses returns a response store sharing r's memory and clock.
+// NewResponses returns a response store sharing r's memory and clock, keeping answers
+// in this process only.
 func NewResponses[R any](r *Repository) *Responses[R] { return &Responses[R]{r: r} }
+
+// NewSharedResponses is NewResponses whose answers also go to r's shared tier, if any,
+// encoded by codec, so that the other processes replay them.
+func NewSharedResponses[R any](r *Repository, codec Codec[R]) *Responses[R] {
+	return &Responses[R]{r: r, codec: codec}
+}
+
+// shared reports whether answers go to the shared tier as well.
+func (s *Responses[R]) shared() bool {
+	return s.r.tier != nil && s.codec.Encode != nil && s.codec.Decode != nil
+}
 
 // remembered is an answer kept for replay with the versions of the values it was built
 // from and its clock bound.
@@ -40,6 +53,9 @@ func (s *Responses[R]) Remember(request string, validity domain.Validity, respon
 	}
 	e := &remembered[R]{response: response, versions: versions, until: s.r.opts.Now().Add(ttl)}
 	s.r.store.SetWithTTL(replayKey(request), &entry{value: e}, cost+int64(len(request)+entryOverhead), ttl)
+	if s.shared() {
+		s.share(request, e, ttl)
+	}
 }
 
 // Replay returns the response remembered for request while it is still exactly what
@@ -49,6 +65,9 @@ func (s *Responses[R]) Replay(request string) (R, bool) {
 	var none R
 	e, ok := s.r.store.Get(replayKey(request))
 	if !ok {
+		if s.shared() {
+			return s.replayShared(request)
+		}
 		return none, false
 	}
 	rem, ok := e.value.(*remembered[R])

@@ -60,7 +60,9 @@ func replayKey(r *http.Request) string {
 // method; net/http discards the body), but never has its own remembered.
 func (s *Server) replayRemembered(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if m := c.Request().Method; s.responses == nil || (m != http.MethodGet && m != http.MethodHead) {
+		// Only /api/* answers are ever remembered: probes and scrapes skip the lookup,
+		// which with a shared cache would be a Redis round trip each.
+		if m := c.Request().Method; s.responses == nil || (m != http.MethodGet && m != http.MethodHead) || !isAPI(c) {
 			return next(c)
 		}
 		r, ok := s.responses.Replay(replayKey(c.Request()))
