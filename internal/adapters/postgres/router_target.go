@@ -89,6 +89,11 @@ func (r *Router) transition(t *target, to targetState, lag float64, cause error)
 	if from == to {
 		return
 	}
+	if to == stateDown && t.repo.pools != nil {
+		// Its pooled connections most likely died with it: reads that came back to it
+		// would each find one dead, fail over and take it out again.
+		t.repo.pools.reset()
+	}
 	log := r.opts.Logger
 	attrs := []any{"target", t.name, "role", t.role, "from", from.String(), "to", to.String()}
 	switch to {

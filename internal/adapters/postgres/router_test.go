@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,7 +69,10 @@ func openRouted(t *testing.T, events []domain.IncidentEvent, ropts RouterOptions
 // testWriter sends the router's log lines to the test's log.
 type testWriter struct{ t *testing.T }
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
+}
 
 // stateOf is the named target's state now.
 func stateOf(r *Router, name string) string {
