@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,6 +74,8 @@ type Config struct {
 	CacheDayPartials bool
 	// Access is who may read and how much (config_access.go).
 	Access AccessConfig
+	// Replicas are the PostgreSQL read replicas (config_replicas.go).
+	Replicas ReplicaConfig
 }
 
 // Key describes one configuration key.
@@ -83,8 +86,9 @@ type Key struct {
 }
 
 // Keys lists every configuration key with its default, in documentation order; the
-// access keys (authentication, TLS, admission, rate limits) close the list.
-var Keys = append([]Key{
+// access keys (authentication, TLS, admission, rate limits), then the read replicas'
+// keys close the list.
+var Keys = slices.Concat([]Key{
 	{"addr", ":8080", "HTTP listen address (serve): the API, health and the OpenAPI document"},
 	{"metrics_addr", "", "listen address of /metrics alone (serve); empty serves it on addr"},
 	{"database_url", "", "PostgreSQL URL or key=value DSN (DATABASE_URL is honoured too); empty uses the PG* variables when set, else no database"},
@@ -105,7 +109,7 @@ var Keys = append([]Key{
 	{"cache_stale_window", "15m", "how long past its TTL a cached answer may still be served while the database is unavailable (0s: never)"},
 	{"cache_max_bytes", "128MiB", "memory bound of the cache (bytes, or with KiB, MiB, GiB)"},
 	{"cache_day_partials", "true", "keep the closed UTC days (and hours at their ends) of aggregation windows in the cache for cache_ttl, so a window of days queries only its partial first and last hours"},
-}, accessKeys...)
+}, accessKeys, replicaKeys)
 
 // ConfigError names the key whose value is invalid.
 type ConfigError struct {
@@ -210,6 +214,9 @@ func ParseConfig(raw map[string]string, env Environment) (Config, error) {
 		return c, &ConfigError{"cursor_secret", "must not be empty"}
 	}
 	if c.Access, err = parseAccess(raw, c.DBMaxOpenConns); err != nil {
+		return c, err
+	}
+	if c.Replicas, err = parseReplicas(raw, c); err != nil {
 		return c, err
 	}
 	return c, nil

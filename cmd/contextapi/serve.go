@@ -40,7 +40,8 @@ var serveKeys = []string{"addr", "metrics_addr", "database_url", "database_passw
 	"cache_ttl", "cache_stale_window", "cache_max_bytes", "cache_day_partials",
 	"auth_mode", "auth_tokens_file", "auth_audiences", "auth_verb", "auth_resource", "auth_resource_name",
 	"auth_namespace", "auth_cache_ttl", "auth_denied_cache_ttl", "tls_cert_file", "tls_key_file",
-	"tls_client_ca_file", "max_concurrent_queries", "queue_timeout", "rate_limit", "rate_burst"}
+	"tls_client_ca_file", "max_concurrent_queries", "queue_timeout", "rate_limit", "rate_burst",
+	"database_replica_urls", "max_replica_lag"}
 
 func serve(parent context.Context, cfg contextapi.Config) error {
 	logger, flushLog, closeLog := newLogger(cfg)
