@@ -65,7 +65,9 @@ func TestServeReadsFromReplicasAndSurvivesOneDying(t *testing.T) {
 	assert.Equal(t, int(m.Requests), statusCount(m, http.StatusOK), "every request answered 200: %v", m.StatusCodes)
 	assert.Less(t, failover, 1500*time.Millisecond)
 
-	reads := func(target, outcome string) float64 { return s.series(t, "contextapi_db_target_reads_total", target, outcome) }
+	reads := func(target, outcome string) float64 {
+		return s.series(t, "contextapi_db_target_reads_total", target, outcome)
+	}
 	assert.Zero(t, reads("primary", "ok"), "the replicas took every read")
 	assert.Positive(t, reads("replica-1 ("+hostOf(t, replica)+")", "ok"))
 	assert.Positive(t, reads(dying, "ok"))
