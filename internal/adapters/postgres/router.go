@@ -85,7 +85,7 @@ func OpenRouter(primaryDSN string, replicaDSNs []string, opts Options, ropts Rou
 	for i, dsn := range replicaDSNs {
 		repo, err := Open(dsn, opts)
 		if err != nil {
-			r.closeTargets()
+			_ = r.closeTargets() // the open error is the one to report
 			return nil, fmt.Errorf("postgres: replica %d: %w", i+1, err)
 		}
 		r.replicas = append(r.replicas, newTarget(fmt.Sprintf("replica-%d (%s)", i+1, hostPort(dsn)), roleReplica, repo))

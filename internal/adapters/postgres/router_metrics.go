@@ -38,7 +38,7 @@ func newRouterMetrics(reg prometheus.Registerer) *routerMetrics {
 	return m
 }
 
-// setState sets t's state series and its lag.
+// setState sets t's state series and, for a replica, its lag.
 func (m *routerMetrics) setState(t *target, s targetState, lag float64) {
 	for i, name := range stateNames {
 		v := 0.0
@@ -47,7 +47,9 @@ func (m *routerMetrics) setState(t *target, s targetState, lag float64) {
 		}
 		m.state.WithLabelValues(t.name, t.role, name).Set(v)
 	}
-	m.lag.WithLabelValues(t.name, t.role).Set(lag)
+	if t.role == roleReplica {
+		m.lag.WithLabelValues(t.name, t.role).Set(lag)
+	}
 }
 
 // read counts a read sent to t.
