@@ -93,6 +93,7 @@ func OpenRouter(primaryDSN string, replicaDSNs []string, opts Options, ropts Rou
 	ctx, stop := context.WithCancel(context.Background())
 	r.stop = stop
 	for _, t := range r.targets() {
+		r.metrics.attach(t)
 		r.metrics.setState(t, stateUnknown, 0)
 		r.checks.Go(func() { r.watch(ctx, t) })
 	}

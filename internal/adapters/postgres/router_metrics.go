@@ -10,9 +10,10 @@ import (
 // routed to it. The target label is "primary" or "replica-N (host:port)", never a URL,
 // which may hold a password.
 type routerMetrics struct {
-	state *prometheus.GaugeVec
-	lag   *prometheus.GaugeVec
-	reads *prometheus.CounterVec
+	state      *prometheus.GaugeVec
+	lag        *prometheus.GaugeVec
+	reads      *prometheus.CounterVec
+	statements *prometheus.CounterVec
 }
 
 func newRouterMetrics(reg prometheus.Registerer) *routerMetrics {
@@ -29,11 +30,16 @@ func newRouterMetrics(reg prometheus.Registerer) *routerMetrics {
 			Name: "contextapi_db_target_reads_total",
 			Help: "Repository reads sent to each database target, by outcome: ok (answered), unavailable (could not answer: the read went on to the next target), canceled, error.",
 		}, []string{"target", "role", "outcome"}),
+		statements: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "contextapi_db_target_statements_total",
+			Help: "Statements sent to each database target (a read sends one or two), by outcome: ok or error.",
+		}, []string{"target", "role", "outcome"}),
 	}
 	if reg != nil {
 		m.state = promreg.Once(reg, m.state)
 		m.lag = promreg.Once(reg, m.lag)
 		m.reads = promreg.Once(reg, m.reads)
+		m.statements = promreg.Once(reg, m.statements)
 	}
 	return m
 }
@@ -52,9 +58,24 @@ func (m *routerMetrics) setState(t *target, s targetState, lag float64) {
 	}
 }
 
+// attach makes t's repository count its statements under t's labels.
+func (m *routerMetrics) attach(t *target) {
+	t.repo.targetStatements = m.statements.MustCurryWith(prometheus.Labels{"target": t.name, "role": t.role})
+}
+
 // read counts a read sent to t.
 func (m *routerMetrics) read(t *target, outcome string) {
 	m.reads.WithLabelValues(t.name, t.role, outcome).Inc()
+}
+
+// Statements returns how many statements the target named name sent with outcome (tests).
+func (r *Router) Statements(name, outcome string) float64 {
+	for _, t := range r.targets() {
+		if t.name == name {
+			return readCounter(r.metrics.statements.WithLabelValues(t.name, t.role, outcome))
+		}
+	}
+	return 0
 }
 
 // Reads returns how many reads the target named name answered with outcome (tests).

@@ -124,6 +124,11 @@ func TestRouterSpreadsReads(t *testing.T) {
 	assert.Equal(t, 20.0, r.Reads(first, "ok"), first)
 	assert.Equal(t, 20.0, r.Reads(second, "ok"), second)
 	assert.Zero(t, r.Reads("primary", "ok"))
+	for _, name := range []string{first, second} {
+		assert.GreaterOrEqual(t, r.Statements(name, "ok"), 20.0, "each read sends a statement to its target")
+		assert.Zero(t, r.Statements(name, "error"))
+	}
+	assert.Zero(t, r.Statements("primary", "ok"), "no statement reaches the primary")
 }
 
 // TestRouterRetriesOnTheNextTarget: a replica that dies costs the read that finds it a
