@@ -23,6 +23,7 @@ import (
 // new ones refused) and comes back; no request fails, and the logs and /metrics say what
 // happened, naming the targets without credentials.
 func TestServeReadsFromReplicasAndSurvivesOneDying(t *testing.T) {
+	pg.HoldStandby(t) // replay runs throughout: nobody pauses it meanwhile
 	now := time.Now().UTC()
 	dsn := loadDemo(t, now)
 	replica := pg.OnReplica(t, dsn)

@@ -140,22 +140,30 @@ func (r *Router) Targets() []TargetStatus {
 
 // List reads a page from the first target that answers.
 func (r *Router) List(ctx context.Context, q domain.ListQuery) (domain.IncidentPage, domain.Read, error) {
-	return route(ctx, r, func(repo *Repository) (domain.IncidentPage, domain.Read, error) { return repo.List(ctx, q) })
+	return route(ctx, r, func(ctx context.Context, repo *Repository) (domain.IncidentPage, domain.Read, error) {
+		return repo.List(ctx, q)
+	})
 }
 
 // Get reads an incident from the first target that answers.
 func (r *Router) Get(ctx context.Context, q domain.GetQuery) (domain.IncidentEvent, domain.Read, error) {
-	return route(ctx, r, func(repo *Repository) (domain.IncidentEvent, domain.Read, error) { return repo.Get(ctx, q) })
+	return route(ctx, r, func(ctx context.Context, repo *Repository) (domain.IncidentEvent, domain.Read, error) {
+		return repo.Get(ctx, q)
+	})
 }
 
 // Search runs a similarity search on the first target that answers.
 func (r *Router) Search(ctx context.Context, q domain.SemanticQuery) ([]domain.ScoredIncident, domain.Read, error) {
-	return route(ctx, r, func(repo *Repository) ([]domain.ScoredIncident, domain.Read, error) { return repo.Search(ctx, q) })
+	return route(ctx, r, func(ctx context.Context, repo *Repository) ([]domain.ScoredIncident, domain.Read, error) {
+		return repo.Search(ctx, q)
+	})
 }
 
 // Aggregate counts on the first target that answers.
 func (r *Router) Aggregate(ctx context.Context, q domain.AggregateQuery) ([]domain.Group, domain.Read, error) {
-	return route(ctx, r, func(repo *Repository) ([]domain.Group, domain.Read, error) { return repo.Aggregate(ctx, q) })
+	return route(ctx, r, func(ctx context.Context, repo *Repository) ([]domain.Group, domain.Read, error) {
+		return repo.Aggregate(ctx, q)
+	})
 }
 
 // Ping reports the service able to read when some target answers: the primary, or else
@@ -176,7 +184,7 @@ func (r *Router) Ping(ctx context.Context) error {
 // route runs read on the targets plan gives, in turn, until one answers: a target that
 // could not answer (failover says which errors mean that) is skipped for the rest of this
 // read, and marked down when its connection failed, until its next check succeeds.
-func route[T any](ctx context.Context, r *Router, read func(*Repository) (T, domain.Read, error)) (T, domain.Read, error) {
+func route[T any](ctx context.Context, r *Router, read func(context.Context, *Repository) (T, domain.Read, error)) (T, domain.Read, error) {
 	var (
 		out  T
 		how  domain.Read
@@ -184,8 +192,10 @@ func route[T any](ctx context.Context, r *Router, read func(*Repository) (T, dom
 		plan = r.plan()
 	)
 	for i, t := range plan {
-		out, how, err = read(t.repo)
+		var abandoned bool
+		out, how, err, abandoned = onTarget(ctx, t, read)
 		retry, down := failover(ctx, err)
+		retry = retry || abandoned
 		r.metrics.read(t, outcome(ctx, err, retry))
 		if down {
 			r.markDown(t, err)
@@ -195,6 +205,20 @@ func route[T any](ctx context.Context, r *Router, read func(*Repository) (T, dom
 		}
 	}
 	return out, how, err // unreachable: plan always holds the primary
+}
+
+// onTarget runs read on t, and abandons it (reporting so) when t is marked down
+// meanwhile: a target that stalls (packets dropped, a server frozen) would otherwise hold
+// its reads until the statement timeout, though its check finds it gone within two
+// seconds and the read could be answered elsewhere.
+func onTarget[T any](ctx context.Context, t *target, read func(context.Context, *Repository) (T, domain.Read, error)) (T, domain.Read, error, bool) {
+	readCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := context.AfterFunc(t.gone.Load().ctx, func() { cancel(errTargetDown) })
+	defer stop()
+	out, how, err := read(readCtx, t.repo)
+	abandoned := err != nil && ctx.Err() == nil && errors.Is(context.Cause(readCtx), errTargetDown)
+	return out, how, err, abandoned
 }
 
 // plan is the order a read tries the targets in: the usable replicas, starting at the

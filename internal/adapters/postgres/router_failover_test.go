@@ -89,3 +89,60 @@ func TestRouterReplicaStoppedUnderLoad(t *testing.T) {
 	assert.Positive(t, r.Reads(healthy, "ok"))
 	assert.Zero(t, r.Reads("primary", "ok"), "the other replica took the load: the primary served none")
 }
+
+// TestRouterReplicaStalledUnderLoad: a replica that stops answering without closing
+// anything (every packet dropped) holds the reads on it only until its check finds it
+// gone (a check every second, bounded by a second): they are then abandoned and answered
+// by the other replica, well before the 5 s statement timeout. No read fails.
+func TestRouterReplicaStalledUnderLoad(t *testing.T) {
+	requireDatabase(t)
+	proxy := forward(t, hostOf(t, pg.ReplicaAdmin(t)))
+	same := func(s string) string { return s }
+	proxied := func(s string) string { return withHost(t, s, proxy.addr()) }
+	rt := openRouted(t, porttest.Fixture(porttest.FixtureNow), RouterOptions{CheckInterval: time.Second}, same, proxied)
+	r := rt.router
+	stalling := replicaName(t, r, 2)
+
+	var (
+		failed  atomic.Int64
+		slowest atomic.Int64
+		readers sync.WaitGroup
+		stop    = make(chan struct{})
+	)
+	for range 4 {
+		readers.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				start := time.Now()
+				_, _, err := r.List(t.Context(), domain.ListQuery{Limit: 5})
+				took := int64(time.Since(start))
+				for old := slowest.Load(); took > old && !slowest.CompareAndSwap(old, took); old = slowest.Load() {
+				}
+				if err != nil {
+					failed.Add(1)
+					t.Errorf("read failed: %v", err)
+				}
+			}
+		})
+	}
+	defer func() { close(stop); readers.Wait() }()
+	require.Eventually(t, func() bool { return r.Reads(stalling, "ok") >= 20 }, 10*time.Second, 5*time.Millisecond)
+
+	stalled := time.Now()
+	proxy.stall()
+	require.Eventually(t, func() bool { return stateOf(r, stalling) == "down" }, 5*time.Second, time.Millisecond)
+	found := time.Since(stalled)
+	time.Sleep(time.Second) // the abandoned reads finish elsewhere
+	t.Logf("stall: replica marked down %v after packets stopped; slowest read %v; reads abandoned and answered elsewhere: %v",
+		found.Round(time.Millisecond), time.Duration(slowest.Load()).Round(time.Millisecond), r.Reads(stalling, "unavailable"))
+	assert.Zero(t, failed.Load(), "no read failed")
+	assert.Positive(t, r.Reads(stalling, "unavailable"), "reads caught by the stall were moved")
+	assert.Less(t, time.Duration(slowest.Load()), 4*time.Second, "no read waits for the statement timeout (5s)")
+	// Reset what lived through the stall: pgx gives a connection it closes (and its
+	// cancel request) 15 s to say goodbye, which the router's Close would wait for.
+	proxy.cut()
+}

@@ -1,24 +1,27 @@
 package postgres
 
 import (
-	"io"
 	"net"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 )
 
-// forwarder is a TCP proxy in front of one server, which a test can cut: every open
-// connection is reset and new ones are refused, as when a server dies.
+// forwarder is a TCP proxy in front of one server, which a test can cut (every open
+// connection is reset and new ones are refused, as when a server dies) or stall (every
+// byte either way is dropped, connections stay open and new ones are accepted, as when a
+// network drops packets or a server freezes).
 type forwarder struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	conns  map[net.Conn]bool
-	done   sync.WaitGroup
+	ln      net.Listener
+	target  string
+	mu      sync.Mutex
+	conns   map[net.Conn]bool
+	done    sync.WaitGroup
+	stalled atomic.Bool
 }
 
 // forward listens on a loopback port and forwards to target (host:port) until cut or
@@ -69,10 +72,23 @@ func (f *forwarder) track(conns ...net.Conn) bool {
 }
 
 func (f *forwarder) pipe(dst, src net.Conn) {
-	_, _ = io.Copy(dst, src)
-	_ = dst.Close()
-	_ = src.Close()
+	defer func() { _ = dst.Close(); _ = src.Close() }()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 && !f.stalled.Load() {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
+
+// stall drops every byte from now on, until unstall.
+func (f *forwarder) stall() { f.stalled.Store(true) }
 
 // cut closes the listener and resets every connection, then waits for the copies to end.
 func (f *forwarder) cut() {

@@ -48,10 +48,29 @@ type target struct {
 	mu sync.Mutex
 	// notStandbyLogged remembers that a replica URL pointing at a primary was reported.
 	notStandbyLogged bool
+	// gone ends when the target is marked down, abandoning the reads on it (onTarget);
+	// a fresh one replaces it when the target is back.
+	gone atomic.Pointer[signal]
 }
 
+// signal is a context that ends when its cancel is called.
+type signal struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func newSignal() *signal {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &signal{ctx: ctx, cancel: cancel}
+}
+
+// errTargetDown is the cause of a read abandoned because its target was marked down.
+var errTargetDown = errors.New("postgres: the target was marked down")
+
 func newTarget(name, role string, repo *Repository) *target {
-	return &target{name: name, role: role, repo: repo}
+	t := &target{name: name, role: role, repo: repo}
+	t.gone.Store(newSignal())
+	return t
 }
 
 func (t *target) currentState() targetState { return targetState(t.state.Load()) }
@@ -89,10 +108,16 @@ func (r *Router) transition(t *target, to targetState, lag float64, cause error)
 	if from == to {
 		return
 	}
-	if to == stateDown && t.repo.pools != nil {
-		// Its pooled connections most likely died with it: reads that came back to it
-		// would each find one dead, fail over and take it out again.
-		t.repo.pools.reset()
+	switch {
+	case to == stateDown:
+		t.gone.Load().cancel()
+		if t.repo.pools != nil {
+			// Its pooled connections most likely died with it: reads that came back to
+			// it would each find one dead, fail over and take it out again.
+			t.repo.pools.reset()
+		}
+	case from == stateDown:
+		t.gone.Store(newSignal())
 	}
 	log := r.opts.Logger
 	attrs := []any{"target", t.name, "role", t.role, "from", from.String(), "to", to.String()}

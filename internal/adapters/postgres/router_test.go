@@ -28,9 +28,12 @@ type routed struct {
 // openRouted loads events into a fresh database and routes over the primary and, for
 // each of replicas (their DSNs given the database's URL on the standby), a replica.
 // Checks run every 50 ms; the router is returned once every replica has been judged.
+// The test holds the standby (pgtest's HoldStandby) until it ends.
 func openRouted(t *testing.T, events []domain.IncidentEvent, ropts RouterOptions, replicas ...func(string) string) routed {
 	t.Helper()
-	pg.ReplicaAdmin(t) // skip (or fail in CI) before creating anything
+	// The standby's replay to this test alone (no other package's test pauses it
+	// meanwhile), and a skip (or a failure in CI) before anything is created.
+	pg.HoldStandby(t)
 	dsn := newDatabase(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -52,6 +52,10 @@ type Harness struct {
 	skip        string
 	poolerWarn  sync.Once
 	replicaWarn sync.Once
+	// standbyMu guards the lock HoldStandby shares between the tests of this process.
+	standbyMu      sync.Mutex
+	standbyHolders int
+	standbyConn    *pgx.Conn
 }
 
 // Main runs a package's tests with *h a harness started by Start(migrate) and returns

@@ -68,3 +68,38 @@ func (h *Harness) queryRow(ctx context.Context, dsn, sql string, dest any, args 
 	defer conn.Close(context.Background())
 	return conn.QueryRow(ctx, sql, args...).Scan(dest)
 }
+
+// standbyLock is the advisory lock key HoldStandby takes on the test server.
+const standbyLock = 0x636f6e7465787431 // "context1"
+
+// HoldStandby gives t the standby's replay to itself until t ends: tests that pause
+// replay, or that need it running throughout, take it, so that such tests in other
+// packages (go test runs packages at once) do not pause or resume it under them. It is
+// a session advisory lock on the test server, released when its connection closes; the
+// tests of one process share it (a test and its subtests may each ask for it).
+func (h *Harness) HoldStandby(t testing.TB) {
+	t.Helper()
+	h.ReplicaAdmin(t)
+	h.standbyMu.Lock()
+	defer h.standbyMu.Unlock()
+	if h.standbyHolders == 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, h.admin)
+		require.NoError(t, err, "connect to the test server")
+		if _, err = conn.Exec(ctx, "SELECT pg_advisory_lock($1)", int64(standbyLock)); err != nil {
+			_ = conn.Close(context.Background())
+			require.NoError(t, err, "wait for the standby's replay to be free")
+		}
+		h.standbyConn = conn
+	}
+	h.standbyHolders++
+	t.Cleanup(func() {
+		h.standbyMu.Lock()
+		defer h.standbyMu.Unlock()
+		if h.standbyHolders--; h.standbyHolders == 0 {
+			_ = h.standbyConn.Close(context.Background())
+			h.standbyConn = nil
+		}
+	})
+}
