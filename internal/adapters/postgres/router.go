@@ -217,8 +217,11 @@ func onTarget[T any](ctx context.Context, t *target, read func(context.Context, 
 	stop := context.AfterFunc(t.gone.Load().ctx, func() { cancel(errTargetDown) })
 	defer stop()
 	out, how, err := read(readCtx, t.repo)
-	abandoned := err != nil && ctx.Err() == nil && errors.Is(context.Cause(readCtx), errTargetDown)
-	return out, how, err, abandoned
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(readCtx), errTargetDown) {
+		// Not the caller's cancellation: the target's outage, should no target be left.
+		return out, how, fmt.Errorf("postgres: read abandoned on %s: %w: %w", t.name, domain.ErrUnavailable, errTargetDown), true
+	}
+	return out, how, err, false
 }
 
 // plan is the order a read tries the targets in: the usable replicas, starting at the

@@ -65,7 +65,7 @@ func newSignal() *signal {
 }
 
 // errTargetDown is the cause of a read abandoned because its target was marked down.
-var errTargetDown = errors.New("postgres: the target was marked down")
+var errTargetDown = errors.New("the target was marked down")
 
 func newTarget(name, role string, repo *Repository) *target {
 	t := &target{name: name, role: role, repo: repo}

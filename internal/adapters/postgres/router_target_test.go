@@ -49,3 +49,32 @@ func TestFailover(t *testing.T) {
 		})
 	}
 }
+
+// A read waiting on a target that is marked down meanwhile is abandoned as an outage of
+// the target (the next target, or a 503, follows); the caller's own cancellation is not.
+func TestOnTargetAbandonsReadsOfATargetMarkedDown(t *testing.T) {
+	r := &Router{opts: RouterOptions{}.withDefaults(), metrics: newRouterMetrics(nil)}
+	blocked := func(started chan struct{}) func(context.Context, *Repository) (int, domain.Read, error) {
+		return func(ctx context.Context, _ *Repository) (int, domain.Read, error) {
+			close(started)
+			<-ctx.Done()
+			return 0, domain.Read{}, fmt.Errorf("postgres: list: %w", ctx.Err())
+		}
+	}
+
+	tgt := newTarget("replica-1 (db:5432)", roleReplica, &Repository{})
+	started := make(chan struct{})
+	go func() { <-started; r.transition(tgt, stateDown, 0, errors.New("check: timeout")) }()
+	_, _, err, abandoned := onTarget(t.Context(), tgt, blocked(started))
+	assert.True(t, abandoned)
+	assert.ErrorIs(t, err, domain.ErrUnavailable)
+
+	r.transition(tgt, stateUp, 0, nil) // back: new reads are not abandoned at once
+	ctx, cancel := context.WithCancel(t.Context())
+	started = make(chan struct{})
+	go func() { <-started; cancel() }()
+	_, _, err, abandoned = onTarget(ctx, tgt, blocked(started))
+	assert.False(t, abandoned, "the caller went away: nothing to retry")
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, domain.ErrUnavailable)
+}
