@@ -27,7 +27,7 @@ type routed struct {
 
 // openRouted loads events into a fresh database and routes over the primary and, for
 // each of replicas (their DSNs given the database's URL on the standby), a replica.
-// Checks run every 50 ms; the router is returned once every replica has been judged.
+// Checks run every 50 ms; the router is returned once every target is up.
 // The test holds the standby (pgtest's HoldStandby) until it ends.
 func openRouted(t *testing.T, events []domain.IncidentEvent, ropts RouterOptions, replicas ...func(string) string) routed {
 	t.Helper()
@@ -58,14 +58,19 @@ func openRouted(t *testing.T, events []domain.IncidentEvent, ropts RouterOptions
 	r, err := OpenRouter(dsn, dsns, Options{StatementTimeout: 5 * time.Second}, ropts)
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, r.Close()) })
+	// Up, each of them: under a heavy load (a whole test run on the shared server) the
+	// standby may first be judged lagging.
+	// The test checks again itself, as tests with checks an hour apart need.
 	require.Eventually(t, func() bool {
-		for _, s := range r.Targets() {
-			if s.State == stateUnknown.String() {
-				return false
+		up := true
+		for _, tgt := range r.targets() {
+			if tgt.currentState() != stateUp {
+				r.check(t.Context(), tgt)
+				up = false
 			}
 		}
-		return true
-	}, 10*time.Second, 10*time.Millisecond, "every target is checked")
+		return up
+	}, 30*time.Second, 20*time.Millisecond, "every target is checked and up")
 	return routed{router: r, primaryDSN: dsn, replicaDSN: onReplica}
 }
 
