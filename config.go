@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,6 +78,8 @@ type Config struct {
 	Access AccessConfig
 	// Embedder turns text into embeddings (config_embedder.go).
 	Embedder EmbedderConfig
+	// Replicas are the PostgreSQL read replicas (config_replicas.go).
+	Replicas ReplicaConfig
 }
 
 // Key describes one configuration key.
@@ -87,9 +90,9 @@ type Key struct {
 }
 
 // Keys lists every configuration key with its default, in documentation order; the
-// shared cache's keys follow the cache's, and the access keys (authentication, TLS,
-// admission, rate limits) and the embedder's close the list.
-var Keys = append(append(append([]Key{
+// shared cache's keys follow the cache's; the access keys (authentication, TLS, admission,
+// rate limits), the read replicas' and the embedder's close the list.
+var Keys = slices.Concat([]Key{
 	{"addr", ":8080", "HTTP listen address (serve): the API, health and the OpenAPI document"},
 	{"metrics_addr", "", "listen address of /metrics alone (serve); empty serves it on addr"},
 	{"database_url", "", "PostgreSQL URL or key=value DSN (DATABASE_URL is honoured too); empty uses the PG* variables when set, else no database"},
@@ -110,7 +113,7 @@ var Keys = append(append(append([]Key{
 	{"cache_stale_window", "15m", "how long past its TTL a cached answer may still be served while the database is unavailable (0s: never)"},
 	{"cache_max_bytes", "128MiB", "memory bound of the cache (bytes, or with KiB, MiB, GiB)"},
 	{"cache_day_partials", "true", "keep the closed UTC days (and hours at their ends) of aggregation windows in the cache for cache_ttl, so a window of days queries only its partial first and last hours"},
-}, redisKeys...), accessKeys...), embedderKeys...)
+}, redisKeys, accessKeys, replicaKeys, embedderKeys)
 
 // ConfigError names the key whose value is invalid.
 type ConfigError struct {
@@ -218,6 +221,9 @@ func ParseConfig(raw map[string]string, env Environment) (Config, error) {
 		return c, &ConfigError{"cursor_secret", "must not be empty"}
 	}
 	if c.Access, err = parseAccess(raw, c.DBMaxOpenConns); err != nil {
+		return c, err
+	}
+	if c.Replicas, err = parseReplicas(raw, c); err != nil {
 		return c, err
 	}
 	if c.Embedder, err = parseEmbedder(raw); err != nil {

@@ -142,14 +142,7 @@ func openRepository(cfg Config, now app.Clock, reg *prometheus.Registry, logger 
 		return Backend{}, nil, err
 	}
 	if store == StorePostgreSQL {
-		repo, err := postgres.Open(cfg.DatabaseURL, postgres.Options{
-			StatementTimeout: cfg.StatementTimeout,
-			MaxOpenConns:     cfg.DBMaxOpenConns,
-			EfSearch:         cfg.HNSWEfSearch,
-			PasswordFile:     cfg.DatabasePasswordFile,
-			Metrics:          postgres.NewMetrics(reg),
-			Logger:           logger,
-		})
+		repo, closeRepo, err := openPostgres(cfg, reg, logger)
 		if err != nil {
 			return Backend{}, nil, err
 		}
@@ -160,12 +153,15 @@ func openRepository(cfg Config, now app.Clock, reg *prometheus.Registry, logger 
 			Registerer:    reg,
 		})
 		if err != nil {
-			_ = repo.Close()
+			closeRepo()
 			return Backend{}, nil, err
 		}
 		desc := fmt.Sprintf("PostgreSQL at %s (settings from %s), admitting %d queries at once (queue %s)",
 			postgres.Describe(cfg.DatabaseURL), cfg.DatabaseSource(), cfg.Access.MaxConcurrentQueries, cfg.Access.QueueTimeout)
-		return Backend{Repository: gated, Store: store, Description: desc}, func() { _ = repo.Close() }, nil
+		if replicas := cfg.Replicas.Describe(); replicas != "" {
+			desc += ", " + replicas
+		}
+		return Backend{Repository: gated, Store: store, Description: desc}, closeRepo, nil
 	}
 	events := dataset.Demo(now().UTC())
 	why := "no database configured"
@@ -174,6 +170,36 @@ func openRepository(cfg Config, now app.Clock, reg *prometheus.Registry, logger 
 	}
 	desc := fmt.Sprintf("the embedded in-memory store with the built-in demo data (%d invented incidents): %s, nothing is persisted", len(events), why)
 	return Backend{Repository: memory.NewRepository(events), Store: store, Description: desc}, func() {}, nil
+}
+
+// openPostgres opens the primary alone or, with replicas configured, a router over the
+// primary and the replicas (each target with the same options and a pool of its own).
+// Without replicas there is no router at all: single-database mode is unchanged.
+func openPostgres(cfg Config, reg *prometheus.Registry, logger *slog.Logger) (ports.Repository, func(), error) {
+	opts := postgres.Options{
+		StatementTimeout: cfg.StatementTimeout,
+		MaxOpenConns:     cfg.DBMaxOpenConns,
+		EfSearch:         cfg.HNSWEfSearch,
+		PasswordFile:     cfg.DatabasePasswordFile,
+		Metrics:          postgres.NewMetrics(reg),
+		Logger:           logger,
+	}
+	if len(cfg.Replicas.URLs) == 0 {
+		repo, err := postgres.Open(cfg.DatabaseURL, opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		return repo, func() { _ = repo.Close() }, nil
+	}
+	router, err := postgres.OpenRouter(cfg.DatabaseURL, cfg.Replicas.URLs, opts, postgres.RouterOptions{
+		MaxLag:     cfg.Replicas.MaxLag,
+		Registerer: reg,
+		Logger:     logger,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return router, func() { _ = router.Close() }, nil
 }
 
 func provideService(b Backend, now app.Clock, cursors *app.CursorCodec, text TextSearch) *app.Service {

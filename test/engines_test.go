@@ -51,6 +51,7 @@ func engineURL(t *testing.T, env, script string) string {
 // transaction growing. It writes only to a database of its own.
 func TestReplicaStreamsThePrimary(t *testing.T) {
 	replicaURL := engineURL(t, envReplicaURL, `scripts/replica.sh "$CONTEXTAPI_TEST_DATABASE_URL"`)
+	pg.HoldStandby(t) // it pauses replay: no other package's test may find it paused
 	dsn := pg.NewDatabase(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

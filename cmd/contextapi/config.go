@@ -99,6 +99,15 @@ func loadConfig(fs *pflag.FlagSet) (contextapi.Config, error) {
 	raw := map[string]string{}
 	for _, key := range contextapi.Keys {
 		raw[key.Name] = k.String(key.Name)
+		if list, ok := k.Get(key.Name).([]any); ok {
+			// A YAML list (database_replica_urls) reads as the comma-separated string
+			// the variables and flags give.
+			items := make([]string, len(list))
+			for i, v := range list {
+				items[i] = fmt.Sprint(v)
+			}
+			raw[key.Name] = strings.Join(items, ",")
+		}
 	}
 	cfg, err := contextapi.ParseConfig(raw, os.LookupEnv)
 	sort.Strings(unrecognised)

@@ -42,6 +42,7 @@ var serveKeys = []string{"addr", "metrics_addr", "database_url", "database_passw
 	"auth_mode", "auth_tokens_file", "auth_audiences", "auth_verb", "auth_resource", "auth_resource_name",
 	"auth_namespace", "auth_cache_ttl", "auth_denied_cache_ttl", "tls_cert_file", "tls_key_file",
 	"tls_client_ca_file", "max_concurrent_queries", "queue_timeout", "rate_limit", "rate_burst",
+	"database_replica_urls", "max_replica_lag",
 	"embedder_url", "embedder_model", "embedder_api_key_file", "embedder_timeout", "embedder_retries",
 	"embedder_max_batch", "embedder_cache_max_bytes"}
 

@@ -99,6 +99,14 @@ func (p *pools) lostPrepared(err error) bool {
 	return true
 }
 
+// reset closes the statement pools' connections (idle ones now, those in use when
+// released); new ones open as needed.
+func (p *pools) reset() {
+	for _, pool := range p.statementPools() {
+		pool.Reset()
+	}
+}
+
 // close closes every pool.
 func (p *pools) close() {
 	p.named.Close()

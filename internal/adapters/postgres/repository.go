@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/prometheus/client_golang/prometheus"
 	gormpg "gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -71,6 +72,8 @@ type Repository struct {
 	efSearchRule func(rows int64) int
 	// schemaRecheck is how long an absent embedding column is believed.
 	schemaRecheck time.Duration
+	// targetStatements, set by a Router, counts this target's statements by outcome.
+	targetStatements *prometheus.CounterVec
 }
 
 // Open connects lazily to dsn (a URL or key=value DSN, Unix-socket hosts included; empty:

@@ -2,12 +2,14 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
@@ -214,16 +216,18 @@ const tracerName = "contextapi/postgres"
 // is recording. The span names the operation only: never the statement, which
 // carries no values but is long, nor its arguments, which are the caller's filters.
 type statement struct {
-	m     *Metrics
-	op    string
-	start time.Time
-	span  trace.Span // nil when not traced
+	m *Metrics
+	// target counts it by outcome for a Router's target (nil outside a Router).
+	target *prometheus.CounterVec
+	op     string
+	start  time.Time
+	span   trace.Span // nil when not traced
 }
 
 // statement starts observing a statement of op; end finishes it. With tracing off, or
 // outside any traced request (health checks, estimates), it costs a context lookup.
 func (r *Repository) statement(ctx context.Context, op string) (context.Context, statement) {
-	s := statement{m: r.metrics, op: op, start: time.Now()}
+	s := statement{m: r.metrics, target: r.targetStatements, op: op, start: time.Now()}
 	if parent := trace.SpanFromContext(ctx); parent.IsRecording() {
 		ctx, s.span = parent.TracerProvider().Tracer(tracerName).Start(ctx, "db "+op,
 			trace.WithSpanKind(trace.SpanKindClient),
@@ -236,6 +240,13 @@ func (r *Repository) statement(ctx context.Context, op string) (context.Context,
 // text stays out of the trace: it may quote the statement).
 func (s statement) end(err error) {
 	s.m.observe(s.op, s.start)
+	if s.target != nil {
+		outcome := "ok"
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			outcome = "error"
+		}
+		s.target.WithLabelValues(outcome).Inc()
+	}
 	if s.span == nil {
 		return
 	}

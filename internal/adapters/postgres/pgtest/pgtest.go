@@ -8,6 +8,11 @@
 // PgBouncer in transaction pooling mode in front of the same server, through which
 // ThroughPooler reaches any of those databases, so tests see what a pooler rejects.
 // Without it, those tests skip loudly, or fail with CI=true.
+//
+// CONTEXTAPI_TEST_REPLICA_URL (scripts/replica.sh prints one) is a streaming standby of
+// the test server: OnReplica reaches any of the harness's databases there, once the
+// standby has them, and CaughtUp waits until it has replayed what the primary wrote.
+// Without it, those tests skip loudly, or fail with CI=true.
 package pgtest
 
 import (
@@ -33,14 +38,24 @@ const EnvURL = "CONTEXTAPI_TEST_DATABASE_URL"
 // transaction pooling mode in front of the test server.
 const EnvPoolerURL = "CONTEXTAPI_TEST_PGBOUNCER_URL"
 
+// EnvReplicaURL names the variable holding the URL of a streaming standby of the test
+// server, with a user that may pause its replay.
+const EnvReplicaURL = "CONTEXTAPI_TEST_REPLICA_URL"
+
 // Harness creates databases on the test server.
 type Harness struct {
-	admin      string
-	pooler     string
-	template   string
-	seq        atomic.Int64
-	skip       string
-	poolerWarn sync.Once
+	admin       string
+	pooler      string
+	replica     string
+	template    string
+	seq         atomic.Int64
+	skip        string
+	poolerWarn  sync.Once
+	replicaWarn sync.Once
+	// standbyMu guards the lock HoldStandby shares between the tests of this process.
+	standbyMu      sync.Mutex
+	standbyHolders int
+	standbyConn    *pgx.Conn
 }
 
 // Main runs a package's tests with *h a harness started by Start(migrate) and returns
@@ -66,7 +81,7 @@ func Main(m *testing.M, h **Harness, migrate func(ctx context.Context, dsn strin
 // Start prepares the template database with migrate. It returns an error in CI when
 // no database is configured; elsewhere a harness whose tests skip.
 func Start(migrate func(ctx context.Context, dsn string) error) (*Harness, error) {
-	h := &Harness{admin: os.Getenv(EnvURL), pooler: os.Getenv(EnvPoolerURL)}
+	h := &Harness{admin: os.Getenv(EnvURL), pooler: os.Getenv(EnvPoolerURL), replica: os.Getenv(EnvReplicaURL)}
 	if h.admin == "" {
 		if os.Getenv("CI") == "true" {
 			return nil, errors.New(EnvURL + " is not set; in CI the PostgreSQL tests must run (scripts/db.sh provides a database)")
