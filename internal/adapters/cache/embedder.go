@@ -116,5 +116,5 @@ func (e *Embedder) Embed(ctx context.Context, texts []string) ([][]float32, erro
 // embeddingCost approximates an entry's bytes: the key (a hash, whatever the text's
 // length), the vector of dims numbers and bookkeeping.
 func embeddingCost(dims int) int64 {
-	return int64(len("embedding:v1:")+64) + 4*int64(dims) + 64
+	return int64(len("embedding:"+keyVersion+":")+64) + 4*int64(dims) + 64
 }

@@ -57,7 +57,7 @@ func TestEmbedderCachesQueryEmbeddings(t *testing.T) {
 func TestEmbedderKeysByModel(t *testing.T) {
 	assert.NotEqual(t, embeddingKey("a", "bc"), embeddingKey("ab", "c"))
 	assert.Equal(t, embeddingKey("m", "x"), embeddingKey("m", "x"))
-	assert.Regexp(t, `^embedding:v1:[0-9a-f]{64}$`, embeddingKey("m", "x"))
+	assert.Regexp(t, `^embedding:v2:[0-9a-f]{64}$`, embeddingKey("m", "x"))
 }
 
 func TestEmbedderNeverCachesErrors(t *testing.T) {

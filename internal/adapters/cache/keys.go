@@ -14,7 +14,7 @@ import (
 // keyVersion changes whenever the meaning of a cached value changes, so a deployment
 // never reads entries written by another version's code (relevant once a shared tier
 // exists; harmless in process).
-const keyVersion = "v1"
+const keyVersion = "v2" // v2: replayable answers carry their route (httpapi.Replayable)
 
 // Keys are canonical: the app hands over normalised queries (sorted, deduplicated
 // values, UTC times), so two spellings of one request share a key. Queries are hashed

@@ -14,6 +14,9 @@ import (
 // replay is always a hit.
 type Replayable struct {
 	body []byte
+	// route is the template of the route that answered, for the replay's metrics and
+	// log line.
+	route string
 	// The header values it is sent with, built once when it is remembered: a replay
 	// assigns them to the header map instead of allocating them per request.
 	length, link []string
@@ -40,7 +43,10 @@ type ResponseStore interface {
 // CacheResponses makes the server replay answers kept in store; call it before
 // serving. Parsing, copying cached values and encoding JSON would otherwise dominate
 // the cost of a cached answer.
-func (s *Server) CacheResponses(store ResponseStore) { s.responses = store }
+func (s *Server) CacheResponses(store ResponseStore) {
+	s.responses = store
+	s.direct = s.replaysDirectly()
+}
 
 const replayOverhead = 64
 
@@ -62,7 +68,8 @@ func (s *Server) replayRemembered(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		// Only /api/* answers are ever remembered: probes and scrapes skip the lookup,
 		// which with a shared cache would be a Redis round trip each.
-		if m := c.Request().Method; s.responses == nil || (m != http.MethodGet && m != http.MethodHead) || !isAPI(c) {
+		// Served directly, a remembered answer never reaches Echo: what does found none.
+		if m := c.Request().Method; s.responses == nil || s.direct || (m != http.MethodGet && m != http.MethodHead) || !isAPI(c) {
 			return next(c)
 		}
 		r, ok := s.responses.Replay(replayKey(c.Request()))
@@ -70,16 +77,21 @@ func (s *Server) replayRemembered(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		res := c.Response()
-		h := res.Header()
-		h[headerCacheStatus] = replayedCacheStatus
-		h[echo.HeaderContentType] = replayedContentType
-		h[echo.HeaderContentLength] = r.length
-		if r.link != nil {
-			h[headerLink] = r.link
-		}
+		r.setHeaders(res.Header())
 		res.WriteHeader(http.StatusOK)
 		_, err := res.Write(r.body)
 		return err
+	}
+}
+
+// setHeaders gives a replay the headers its answer was sent with; the request id is
+// already there.
+func (r *Replayable) setHeaders(h http.Header) {
+	h[headerCacheStatus] = replayedCacheStatus
+	h[echo.HeaderContentType] = replayedContentType
+	h[echo.HeaderContentLength] = r.length
+	if r.link != nil {
+		h[headerLink] = r.link
 	}
 }
 
@@ -91,7 +103,7 @@ func (s *Server) remember(c echo.Context, validity domain.Validity, body []byte)
 	if s.responses == nil || c.Request().Method != http.MethodGet {
 		return
 	}
-	r := &Replayable{body: body, length: []string{strconv.Itoa(len(body))}}
+	r := &Replayable{body: body, route: s.routeOf(c), length: []string{strconv.Itoa(len(body))}}
 	link := c.Response().Header().Get(headerLink)
 	if link != "" {
 		r.link = []string{link}

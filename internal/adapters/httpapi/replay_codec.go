@@ -7,24 +7,31 @@ import (
 )
 
 // MarshalBinary encodes the answer for a cache shared by several processes:
-// uvarint(len(link)), the Link header, the body. Content-Length and the other headers
-// follow from those, so a replay on another process sends the same bytes.
+// uvarint(len(route)), the route template, uvarint(len(link)), the Link header, the
+// body. Content-Length and the other headers follow from those, so a replay on another
+// process sends the same bytes and is counted under the same route.
 func (r *Replayable) MarshalBinary() ([]byte, error) {
 	var link string
 	if r.link != nil {
 		link = r.link[0]
 	}
-	out := binary.AppendUvarint(make([]byte, 0, binary.MaxVarintLen64+len(link)+len(r.body)), uint64(len(link)))
-	return append(append(out, link...), r.body...), nil
+	out := make([]byte, 0, 2*binary.MaxVarintLen64+len(r.route)+len(link)+len(r.body))
+	out = append(binary.AppendUvarint(out, uint64(len(r.route))), r.route...)
+	out = append(binary.AppendUvarint(out, uint64(len(link))), link...)
+	return append(out, r.body...), nil
 }
 
 // UnmarshalReplayable decodes what MarshalBinary encoded.
 func UnmarshalReplayable(b []byte) (*Replayable, error) {
-	link, body, ok := splitPrefixed(b)
+	route, rest, ok := splitPrefixed(b)
+	if !ok {
+		return nil, errors.New("httpapi: decode a replayable answer: bad route length")
+	}
+	link, body, ok := splitPrefixed(rest)
 	if !ok {
 		return nil, errors.New("httpapi: decode a replayable answer: bad link length")
 	}
-	r := &Replayable{body: body, length: []string{strconv.Itoa(len(body))}}
+	r := &Replayable{body: body, route: string(route), length: []string{strconv.Itoa(len(body))}}
 	if len(link) > 0 {
 		r.link = []string{string(link)}
 	}

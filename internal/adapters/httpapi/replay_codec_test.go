@@ -15,9 +15,9 @@ func TestReplayableRoundTrip(t *testing.T) {
 		name string
 		give *Replayable
 	}{
-		{"body and link", &Replayable{body: []byte(`{"incidents":[]}`), length: []string{"16"},
+		{"body and link", &Replayable{body: []byte(`{"incidents":[]}`), route: "/api/v1/incidents", length: []string{"16"},
 			link: []string{`</api/v1/incidents?cursor=abc>; rel="next"`}}},
-		{"no link", &Replayable{body: []byte(`{"a":1}`), length: []string{"7"}}},
+		{"no link", &Replayable{body: []byte(`{"a":1}`), route: "/api/v1/incidents/:id", length: []string{"7"}}},
 		{"empty body", &Replayable{body: []byte{}, length: []string{"0"}}},
 	}
 	for _, tt := range tests {

@@ -131,8 +131,10 @@ type Server struct {
 	draining atomic.Bool
 	// active counts requests being served (the in-flight gauge, readable).
 	active atomic.Int64
-	// responses, when set, keeps encoded answers built from cached values.
+	// responses, when set, keeps encoded answers built from cached values; direct says
+	// they are replayed before Echo (replay_direct.go).
 	responses ResponseStore
+	direct    bool
 	// storeHealth decides readiness; Serve keeps it checking.
 	storeHealth *app.Health
 	// metricsHandler serves /metrics, on the API listener or its own.
@@ -213,6 +215,9 @@ func NewServer(svc *app.Service, reg *prometheus.Registry, logger *slog.Logger, 
 
 // ServeHTTP serves one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.direct && s.serveRemembered(w, r) {
+		return
+	}
 	s.echo.ServeHTTP(w, r)
 }
 
