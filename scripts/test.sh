@@ -58,6 +58,9 @@ export CONTEXTAPI_GATES_PASSED="gofmt, go vet, staticcheck, errorlint, gosec, Wi
 # The official TypeScript MCP SDK, pinned by test/mcp-client/package-lock.json, drives the
 # MCP server in test/mcp_typescript_test.go, which fails under CI=true without it.
 echo "== npm ci (TypeScript MCP client)" >&2
+# Debian's nodejs (18 on Debian 12) meets the SDK's node >= 18.
+(log() { printf 'test.sh: %s\n' "$*" >&2; }; die() { log "error: $*"; exit 1; }
+	. scripts/lib/apt.sh && install_missing npm nodejs npm)
 (cd test/mcp-client && npm ci --no-audit --no-fund)
 
 echo "== go test -race" >&2
